@@ -1,0 +1,200 @@
+"""Records that flow between the stages.
+
+One frozen, slotted dataclass per concept; tuples instead of lists so records hash and
+compare. Derived data gets its own record: nothing is ever assigned onto a ``Paper``.
+Only ``store`` converts these to and from rows; only ``sources`` converts upstream bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
+ANNOUNCE_TYPES: tuple[AnnounceType, ...] = ("new", "cross", "replace", "replace-cross")
+
+Field = Literal["title", "abstract", "authors", "categories"]
+
+# Version 0 marks a paper whose version is unknown: it came from an imported digest,
+# which names papers without a version. Real versions start at 1.
+UNKNOWN_VERSION = 0
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def fold_whitespace(text: str) -> str:
+    """One line: line breaks and runs of white space folded to one space, ends trimmed."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One version of one arXiv paper, as metadata."""
+
+    arxiv_id: str  # without version: "2606.04029", "hep-th/9901001"
+    version: int  # 1.., or UNKNOWN_VERSION for imported papers
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    categories: tuple[str, ...]  # primary first, then the rest as arXiv lists them
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    published: datetime | None = None  # submission of v1 (aware, UTC)
+    updated: datetime | None = None  # submission of this version (aware, UTC)
+
+    @property
+    def primary_category(self) -> str:
+        return self.categories[0] if self.categories else ""
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.arxiv_id}v{self.version}" if self.version else self.arxiv_id
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+    @property
+    def html_url(self) -> str:
+        return f"https://arxiv.org/html/{self.versioned_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ListingItem:
+    """A paper as it appeared in one day's listing."""
+
+    paper: Paper
+    announce_type: AnnounceType
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    """One fetched RSS feed (one category or archive, one day)."""
+
+    feed: str  # what was requested: "cs", "cs.LG", "cs.LG+stat.ML"
+    listing_date: date | None  # the channel pubDate's day; None when the channel has none
+    items: tuple[ListingItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One announcement's listing: papers de-duplicated across feeds."""
+
+    listing_date: date
+    items: tuple[ListingItem, ...]
+    feeds: tuple[str, ...] = ()  # the feeds it was assembled from
+    source: str = "rss"  # "rss", "api" (back-filled), "import"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedTerm:
+    """One query term that matched, and where."""
+
+    term: str  # the term as the query wrote it: "reinforcement learning", "cs.RO"
+    field: Field
+    text: str  # the text it matched as the paper wrote it: "Reinforcement-Learning"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A paper selected for a topic, and why."""
+
+    topic: str
+    paper: Paper
+    announce_type: AnnounceType | None
+    terms: tuple[MatchedTerm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A paper's title and abstract in another language; None where not translated."""
+
+    arxiv_id: str
+    version: int
+    lang: str  # "zh"
+    engine: str  # "none", "import", "openai", "local", ...
+    model: str
+    title: str | None
+    abstract: str | None
+
+    @property
+    def complete(self) -> bool:
+        return self.title is not None and self.abstract is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntry:
+    paper: Paper
+    title_zh: str | None  # None: not translated (renderings show the English, marked)
+    abstract_zh: str | None
+    announce_type: AnnounceType | None
+    terms: tuple[MatchedTerm, ...] = ()
+
+    @property
+    def translated(self) -> bool:
+        return self.title_zh is not None and self.abstract_zh is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSection:
+    topic: str
+    entries: tuple[DigestEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    listing_date: date
+    header: str  # the first line of the seed text format, verbatim
+    generated_at: datetime  # aware
+    announced_at: datetime | None  # aware; None when unknown (some imports)
+    timezone: str  # IANA name of the reader's zone: "Asia/Shanghai"
+    sections: tuple[DigestSection, ...]
+    source: str = "run"  # "run" or "import"
+
+    @property
+    def paper_count(self) -> int:
+        return len({e.paper.arxiv_id for s in self.sections for e in s.entries})
+
+    @property
+    def papers(self) -> tuple[DigestEntry, ...]:
+        """Distinct entries, first occurrence wins, in section order."""
+        seen: set[str] = set()
+        out: list[DigestEntry] = []
+        for section in self.sections:
+            for entry in section.entries:
+                if entry.paper.arxiv_id not in seen:
+                    seen.add(entry.paper.arxiv_id)
+                    out.append(entry)
+        return tuple(out)
+
+
+RunStatus = Literal["done", "no-listing", "failed", "partial"]
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    stage: str  # "fetch", "store", "select", "translate", "render", "write"
+    status: Literal["ok", "failed", "skipped"]
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    listing_date: date
+    status: RunStatus
+    reason: str = ""  # why there is no listing, or what failed
+    stages: tuple[StageResult, ...] = ()
+    listing_size: int = 0
+    topic_counts: tuple[tuple[str, int], ...] = ()
+    paper_count: int = 0
+    untranslated: int = 0
+    files: tuple[str, ...] = ()
+    failures: tuple[str, ...] = ()
