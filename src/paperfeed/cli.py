@@ -1,0 +1,264 @@
+"""The command line: a thin shell over the pipeline. The only module that prints.
+
+Exit codes: 0 done (also "no arXiv listing today"), 1 a stage failed, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from paperfeed import __version__, config
+from paperfeed.errors import PaperfeedError, UsageError
+from paperfeed.models import RunReport
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class BarProgress:
+    """pipeline.Progress drawn as Rich bars on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, int] = {}
+
+    def start(self, stage: str, total: int | None) -> Callable[[int], None]:
+        task = self._progress.add_task(stage, total=total)
+        self._tasks[stage] = task
+
+        def advance(n: int) -> None:
+            self._progress.advance(task, n)
+
+        return advance
+
+    def finish(self, stage: str) -> None:
+        task = self._tasks.pop(stage, None)
+        if task is not None:
+            total = self._progress.tasks[task].total
+            self._progress.update(task, completed=total if total is not None else 1, total=total or 1)
+
+
+@contextmanager
+def progress_bars() -> Iterator[BarProgress]:
+    with Progress(SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=False) as progress:
+        yield BarProgress(progress)
+
+
+def _fail(exc: PaperfeedError) -> None:
+    err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False, soft_wrap=True)
+    if exc.hint:
+        err.print(f"  hint: {exc.hint}", markup=False, soft_wrap=True)
+    sys.exit(exc.exit_code)
+
+
+class PaperfeedGroup(click.Group):
+    """Turns paperfeed's own errors into one clear message and the right exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PaperfeedError as exc:
+            _fail(exc)
+        return None
+
+
+def _settings(config_path: str | None) -> config.Settings:
+    path = config.find_config(config_path, os.environ, Path.cwd())
+    return config.load_settings(path, os.environ)
+
+
+def _parse_date(value: str | None, option: str = "--date") -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-06-04") from None
+
+
+config_option = click.option("--config", "config_path", metavar="PATH",
+                             help="Config file (default: $PAPERFEED_CONFIG, then ./paperfeed.toml).")
+
+
+@click.group(cls=PaperfeedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="paperfeed")
+@click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
+def main(verbose: int) -> None:
+    """paperfeed: a daily arXiv radar with Chinese translations, from your own machine."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@main.command()
+@click.option("--path", "target", default=config.CONFIG_FILE_NAME, show_default=True,
+              help="Where to write the file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(target: str, force: bool) -> None:
+    """Write a commented starter paperfeed.toml with the defaults."""
+    path = Path(target)
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", hint="use --force to overwrite it, or --path to write elsewhere")
+    path.write_text(config.starter_config(), encoding="utf-8")
+    out.print(f"wrote {path}; edit the topics, then run: paperfeed run", markup=False)
+
+
+@main.command()
+@click.option("--date", "date_text", metavar="YYYY-MM-DD",
+              help="arXiv listing date (as printed on the listing); default: the latest announced.")
+@config_option
+def run(date_text: str | None, config_path: str | None) -> None:
+    """Fetch, select, translate and write the digest of one arXiv listing."""
+    from paperfeed.app import open_store, run_pipeline
+
+    settings = _settings(config_path)
+    listing_date = _parse_date(date_text)
+    with open_store(settings) as store, progress_bars() as bars:
+        report = run_pipeline(settings, store, listing_date, progress=bars)
+    print_report(report)
+
+
+def print_report(report: RunReport) -> None:
+    if report.status == "no-listing":
+        out.print(f"no arXiv listing for {report.listing_date} ({report.reason})", markup=False)
+        return
+    out.print(f"listing {report.listing_date}: {report.listing_size} papers announced, "
+              f"{report.paper_count} in the digest", markup=False)
+    for topic, count in report.topic_counts:
+        out.print(f"  {topic}: {count}", markup=False)
+    if report.untranslated:
+        out.print(f"  {report.untranslated} papers without Chinese translation", markup=False)
+    for path in report.files:
+        out.print(f"  wrote {path}", markup=False)
+    for failure in report.failures:
+        err.print(f"  failed: {failure}", markup=False)
+    if report.status in ("failed", "partial"):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Listing date (default: the latest digest).")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(config.FORMAT_NAMES), help="Output format.")
+@config_option
+def digest(date_text: str | None, fmt: str, config_path: str | None) -> None:
+    """Print an archived digest to stdout."""
+    from paperfeed.app import open_store
+    from paperfeed.render import render_digest
+
+    settings = _settings(config_path)
+    wanted = _parse_date(date_text)
+    with open_store(settings) as store:
+        dates = store.digest_dates()
+        if not dates:
+            raise UsageError("the archive has no digests yet", hint="run `paperfeed run` or `paperfeed import FILE`")
+        day = wanted or dates[-1]
+        found = store.digest(day)
+        if found is None:
+            near = ", ".join(str(d) for d in dates[-5:])
+            raise UsageError(f"no digest for {day} in the archive (latest: {near})",
+                             hint=f"run `paperfeed run --date {day}` to make it")
+        text = render_digest(found, fmt, subject_names=store.subject_names())
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--date", "date_text", metavar="YYYY-MM-DD",
+              help="Listing date for compact files (default: a date in the file name).")
+@click.option("--memory-only", is_flag=True, help="Import papers and translations, not the digests.")
+@config_option
+def import_(files: tuple[Path, ...], date_text: str | None, memory_only: bool, config_path: str | None) -> None:
+    """Import existing digests (seed text or compact format) into the archive."""
+    from paperfeed.app import open_store
+    from paperfeed.imports import import_file
+
+    settings = _settings(config_path)
+    listing_date = _parse_date(date_text)
+    with open_store(settings) as store:
+        for path in files:
+            result = import_file(path, store, listing_date=listing_date, memory_only=memory_only)
+            out.print(result.summary(), markup=False)
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON lines.")
+@config_option
+def search(query: tuple[str, ...], limit: int, as_json: bool, config_path: str | None) -> None:
+    """Full-text search of the archive, in English and Chinese."""
+    import json
+
+    from paperfeed.app import open_store
+
+    settings = _settings(config_path)
+    text = " ".join(query)
+    with open_store(settings) as store:
+        hits = store.search(text, limit=limit)
+    if not hits:
+        out.print(f"no papers match {text!r}", markup=False)
+        return
+    for hit in hits:
+        p = hit.paper
+        if as_json:
+            out.print(json.dumps({"id": p.arxiv_id, "version": p.version, "title": p.title,
+                                  "title_zh": hit.title_zh, "listing_date": str(hit.listing_date or ""),
+                                  "url": p.abs_url}, ensure_ascii=False), markup=False)
+            continue
+        when = f" [{hit.listing_date}]" if hit.listing_date else ""
+        out.print(f"{p.arxiv_id}{when} {p.title}", markup=False)
+        if hit.title_zh and hit.title_zh != p.title:
+            out.print(f"    {hit.title_zh}", markup=False)
+
+
+@main.command()
+@click.option("--limit", default=10, show_default=True)
+@config_option
+def runs(limit: int, config_path: str | None) -> None:
+    """Show recent runs: date, status, counts, failures."""
+    import json
+
+    from paperfeed.app import open_store
+
+    settings = _settings(config_path)
+    with open_store(settings) as store:
+        found = store.runs(limit)
+    if not found:
+        out.print("no runs yet", markup=False)
+    for row in found:
+        report = json.loads(str(row["report"]))
+        counts = ", ".join(f"{k}: {v}" for k, v in report.get("topic_counts", {}).items())
+        out.print(f"#{row['id']} {row['listing_date']} {row['status']:<10} started {row['started_at']}"
+                  f"{'  ' + counts if counts else ''}{'  ' + str(row['reason']) if row['reason'] else ''}",
+                  markup=False)
+
+
+@main.command()
+@click.option("--home", "home", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the demo keeps its archive and digests (default: a new temporary folder).")
+def demo(home: Path | None) -> None:
+    """Run the whole pipeline offline on a bundled sample listing served from loopback."""
+    from paperfeed.demo.runner import run_demo
+
+    with progress_bars() as bars:
+        result = run_demo(home, progress=bars, now=datetime.now(UTC))
+    out.print(f"demo archive: {result.home}", markup=False)
+    print_report(result.report)
+    out.print("", markup=False)
+    out.print(result.preview, markup=False)
+
+
+if __name__ == "__main__":
+    main()

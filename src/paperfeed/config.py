@@ -1,0 +1,445 @@
+"""Settings: one TOML file plus environment variables, parsed into frozen dataclasses.
+
+``load_settings(path, environ)`` is pure: it reads the file it is given and the mapping it is
+given, nothing else. Precedence: built-in defaults < config file < environment variables.
+Secrets never come from the file. Every setting is described once, in ``SETTINGS``; the README's
+configuration table and ``paperfeed init``'s starter file are checked against it by the tests.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from paperfeed import taxonomy
+from paperfeed.errors import ConfigError
+from paperfeed.topics import Topic, compile_topic
+
+# Every archive with RSS feeds: broad enough to catch every paper in the example digests, which
+# span cs, stat, eess, math, physics, q-bio and more. A cross-listed paper appears in every
+# archive it is listed in, and is de-duplicated.
+DEFAULT_CATEGORIES: tuple[str, ...] = (
+    "cs",
+    "stat",
+    "eess",
+    "math",
+    "physics",
+    "q-bio",
+    "q-fin",
+    "econ",
+    "astro-ph",
+    "cond-mat",
+    "gr-qc",
+    "hep-ex",
+    "hep-lat",
+    "hep-ph",
+    "hep-th",
+    "math-ph",
+    "nlin",
+    "nucl-ex",
+    "nucl-th",
+    "quant-ph",
+)
+DEFAULT_TOPICS: tuple[Topic, ...] = (
+    Topic(name="reinforcement learning", query="reinforcement learning"),
+    Topic(name="diffusion policy", query="diffusion policy"),
+)
+DEFAULT_RSS_URL = "https://rss.arxiv.org/rss"
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+FORMAT_NAMES = ("text", "compact", "markdown", "html", "json")
+ENGINE_NAMES = ("auto", "none")  # openai and local arrive with the translation engines
+CONFIG_FILE_NAME = "paperfeed.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One documented setting: where it lives, its type, default, variable and meaning."""
+
+    key: str  # "arxiv.contact_email"; "topics[].name" for per-topic keys
+    type: str
+    default: str
+    env: str
+    description: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("timezone", "string", "Asia/Shanghai", "PAPERFEED_TIMEZONE",
+            "IANA time zone of the reader; digest headers print local times in it."),
+    Setting("home", "path", "~/.local/share/paperfeed", "PAPERFEED_HOME",
+            "Where all state lives by default (database, digests)."),
+    Setting("database", "path or URL", "<home>/paperfeed.db", "PAPERFEED_DB",
+            "The archive: a SQLite file path or a sqlite:/// URL."),
+    Setting("output.dir", "path", "<home>/digests", "PAPERFEED_OUTPUT_DIR",
+            "Folder the digest files are written to."),
+    Setting("output.formats", "list of strings", '["text", "compact", "markdown", "html", "json"]',
+            "", "Digest files written by `paperfeed run`: text, compact, markdown, html, json."),
+    Setting("arxiv.categories", "list of strings", "every arXiv archive", "",
+            "Archives or categories whose daily listings are fetched (cs, stat, cs.LG, ...)."),
+    Setting("arxiv.contact_email", "string", '""', "PAPERFEED_CONTACT_EMAIL",
+            "Your e-mail, sent in the User-Agent so arXiv can reach you instead of blocking."),
+    Setting("arxiv.rss_url", "URL", DEFAULT_RSS_URL, "PAPERFEED_ARXIV_RSS_URL",
+            "Base URL of the daily RSS feeds (a mirror, or a local server in tests)."),
+    Setting("arxiv.api_url", "URL", DEFAULT_API_URL, "PAPERFEED_ARXIV_API_URL",
+            "arXiv API endpoint, used for back-filling past listings and fetching by id."),
+    Setting("arxiv.min_interval", "seconds", "3.0", "",
+            "Least time between two requests; arXiv asks for 3 s and hosts on arxiv.org never get less."),
+    Setting("arxiv.timeout", "seconds", "30.0", "", "Connect and read timeout of one request."),
+    Setting("arxiv.retries", "integer", "4", "",
+            "Retries of a failed request (timeouts, 429, 5xx), with backoff honouring Retry-After."),
+    Setting("translate.engine", "string", "none", "PAPERFEED_TRANSLATE_ENGINE",
+            "Translation engine: auto (the best available) or none (keep English)."),
+    Setting("calendar.extra_holidays", "table of date = name", "{}", "",
+            "Announcement dates arXiv skips, in addition to the bundled holiday table."),
+    Setting("calendar.removed_holidays", "list of dates", "[]", "",
+            "Dates to drop from the bundled holiday table."),
+    Setting("topics[].name", "string", "(required)", "", "The topic's name, printed as `Keyword: <name>`."),
+    Setting("topics[].query", "string", "the name", "",
+            'Query: phrases, words, AND/OR/NOT, ( ), ti: abs: au: cat: scopes.'),
+    Setting("topics[].categories", "list of strings", "[]", "",
+            "Only papers in one of these categories or archives."),
+    Setting("topics[].exclude", "string", '""', "", "A query; papers matching it are dropped."),
+    Setting("topics[].include_cross", "boolean", "true", "", "Include cross-listed papers."),
+    Setting("topics[].include_replacements", "boolean", "false", "",
+            "Include replaced (new version) papers."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArxivSettings:
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    contact_email: str = ""
+    rss_url: str = DEFAULT_RSS_URL
+    api_url: str = DEFAULT_API_URL
+    min_interval: float = 3.0
+    timeout: float = 30.0
+    retries: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class TranslateSettings:
+    engine: str = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    timezone: str = "Asia/Shanghai"
+    home: Path = Path("~/.local/share/paperfeed").expanduser()
+    database: str = ""  # resolved: a path or a sqlite:/// URL
+    output_dir: Path = Path("digests")
+    formats: tuple[str, ...] = FORMAT_NAMES
+    arxiv: ArxivSettings = field(default_factory=ArxivSettings)
+    translate: TranslateSettings = field(default_factory=TranslateSettings)
+    topics: tuple[Topic, ...] = DEFAULT_TOPICS
+    extra_holidays: Mapping[date, str] = field(default_factory=dict)
+    removed_holidays: tuple[date, ...] = ()
+    config_path: Path | None = None  # the file these came from, if any
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file behind ``database`` (only SQLite is supported so far)."""
+        value = self.database
+        if value.startswith("sqlite:///"):
+            value = value.removeprefix("sqlite:///")
+        return Path(value).expanduser()
+
+
+def default_home(environ: Mapping[str, str]) -> Path:
+    if environ.get("PAPERFEED_HOME"):
+        return Path(environ["PAPERFEED_HOME"]).expanduser()
+    data_home = environ.get("XDG_DATA_HOME") or str(Path("~/.local/share").expanduser())
+    return Path(data_home) / "paperfeed"
+
+
+def find_config(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Path | None:
+    """``--config``, then ``$PAPERFEED_CONFIG``, then ``./paperfeed.toml`` if it exists."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if environ.get("PAPERFEED_CONFIG"):
+        return Path(environ["PAPERFEED_CONFIG"]).expanduser()
+    candidate = cwd / CONFIG_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
+    """Parse ``path`` (None: built-in defaults) and ``environ`` into validated settings."""
+    raw: dict[str, Any] = {}
+    where = str(path) if path else "defaults"
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                "config file not found", path=where,
+                hint="run `paperfeed init` to write one, or drop --config to use the defaults",
+            ) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"not valid TOML: {exc}", path=where,
+                              hint="fix the syntax at the position shown") from None
+    return _build(raw, environ, where, path)
+
+
+def _build(raw: dict[str, Any], environ: Mapping[str, str], where: str, path: Path | None) -> Settings:
+    reader = _Reader(where)
+    reader.known(raw, "", {"timezone", "home", "database", "output", "arxiv", "translate",
+                           "calendar", "topics"})
+
+    home = Path(environ["PAPERFEED_HOME"]).expanduser() if environ.get("PAPERFEED_HOME") else (
+        Path(reader.string(raw, "home")).expanduser() if "home" in raw else default_home(environ))
+    timezone = environ.get("PAPERFEED_TIMEZONE") or reader.string(raw, "timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone must be an IANA zone name like Asia/Shanghai; got {timezone!r}",
+                          path=where, key="timezone") from None
+
+    database = environ.get("PAPERFEED_DB") or reader.string(raw, "database", "")
+    if not database:
+        database = str(home / "paperfeed.db")
+    if "://" in database and not database.startswith("sqlite:///"):
+        raise ConfigError(f"database {database!r} is not supported yet: only SQLite",
+                          path=where, key="database",
+                          hint="give a file path or sqlite:///path; PostgreSQL support is planned")
+
+    output = reader.table(raw, "output")
+    reader.known(output, "output", {"dir", "formats"})
+    out_dir = environ.get("PAPERFEED_OUTPUT_DIR") or reader.string(output, "dir", "", "output")
+    formats = reader.strings(output, "formats", FORMAT_NAMES, "output")
+    for fmt in formats:
+        if fmt not in FORMAT_NAMES:
+            raise ConfigError(f"formats: unknown format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}",
+                              path=where, key="output")
+
+    arxiv = _arxiv_settings(reader, reader.table(raw, "arxiv"), environ)
+
+    translate = reader.table(raw, "translate")
+    reader.known(translate, "translate", {"engine"})
+    engine = environ.get("PAPERFEED_TRANSLATE_ENGINE") or reader.string(
+        translate, "engine", "none", "translate")
+    if engine not in ENGINE_NAMES:
+        raise ConfigError(f"engine must be one of {', '.join(ENGINE_NAMES)}; got {engine!r}",
+                          path=where, key="translate")
+
+    calendar = reader.table(raw, "calendar")
+    reader.known(calendar, "calendar", {"extra_holidays", "removed_holidays"})
+    extra = {reader.date_key(k, "calendar.extra_holidays"): reader.expect_str(v, f"calendar.extra_holidays.{k}")
+             for k, v in reader.table(calendar, "extra_holidays", "calendar").items()}
+    removed = tuple(reader.date_key(d, "calendar.removed_holidays")
+                    for d in reader.strings(calendar, "removed_holidays", (), "calendar"))
+
+    topics = _topics(reader, raw)
+    return Settings(
+        timezone=timezone, home=home, database=database,
+        output_dir=Path(out_dir).expanduser() if out_dir else home / "digests",
+        formats=formats, arxiv=arxiv, translate=TranslateSettings(engine=engine), topics=topics,
+        extra_holidays=extra, removed_holidays=removed, config_path=path,
+    )
+
+
+def _arxiv_settings(reader: _Reader, table: dict[str, Any], environ: Mapping[str, str]) -> ArxivSettings:
+    reader.known(table, "arxiv", {"categories", "contact_email", "rss_url", "api_url",
+                                  "min_interval", "timeout", "retries"})
+    categories = reader.strings(table, "categories", DEFAULT_CATEGORIES, "arxiv")
+    if not categories:
+        raise ConfigError("categories is empty: nothing would be fetched", path=reader.where,
+                          key="arxiv", hint='list archives or categories, e.g. ["cs", "stat"]')
+    for spec in categories:
+        if not taxonomy.is_known_feed(spec):
+            raise ConfigError(
+                f"categories: unknown arXiv category or archive {spec!r}", path=reader.where, key="arxiv",
+                hint="use archive names (cs, stat, math, ...) or categories such as cs.LG; "
+                "see https://arxiv.org/category_taxonomy",
+            )
+    min_interval = reader.number(table, "min_interval", 3.0, "arxiv")
+    timeout = reader.number(table, "timeout", 30.0, "arxiv")
+    retries = reader.integer(table, "retries", 4, "arxiv")
+    if min_interval < 0 or timeout <= 0 or retries < 0:
+        raise ConfigError("min_interval and retries must be >= 0 and timeout > 0",
+                          path=reader.where, key="arxiv")
+    return ArxivSettings(
+        categories=categories,
+        contact_email=environ.get("PAPERFEED_CONTACT_EMAIL")
+        or reader.string(table, "contact_email", "", "arxiv"),
+        rss_url=environ.get("PAPERFEED_ARXIV_RSS_URL") or reader.string(table, "rss_url", DEFAULT_RSS_URL, "arxiv"),
+        api_url=environ.get("PAPERFEED_ARXIV_API_URL") or reader.string(table, "api_url", DEFAULT_API_URL, "arxiv"),
+        min_interval=min_interval, timeout=timeout, retries=retries,
+    )
+
+
+def _topics(reader: _Reader, raw: dict[str, Any]) -> tuple[Topic, ...]:
+    if "topics" not in raw:
+        return DEFAULT_TOPICS
+    entries = raw["topics"]
+    if not isinstance(entries, list) or not all(isinstance(t, dict) for t in entries):
+        raise ConfigError("topics must be an array of tables: [[topics]] name = ... query = ...",
+                          path=reader.where, key="topics")
+    topics: list[Topic] = []
+    names: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        scope = f"topics #{index}"
+        reader.known(entry, scope, {"name", "query", "categories", "exclude",
+                                    "include_cross", "include_replacements"})
+        name = reader.string(entry, "name", "", scope).strip()
+        if not name:
+            raise ConfigError("every topic needs a name", path=reader.where, key=scope)
+        if name in names:
+            raise ConfigError(f"two topics are named {name!r}; names must differ",
+                              path=reader.where, key=scope)
+        names.add(name)
+        categories = reader.strings(entry, "categories", (), scope)
+        for spec in categories:
+            if not taxonomy.is_known_feed(spec):
+                raise ConfigError(f"categories: unknown arXiv category or archive {spec!r}",
+                                  path=reader.where, key=scope)
+        topic = Topic(
+            name=name,
+            query=reader.string(entry, "query", name, scope),
+            categories=categories,
+            exclude=reader.string(entry, "exclude", "", scope),
+            include_cross=reader.boolean(entry, "include_cross", True, scope),
+            include_replacements=reader.boolean(entry, "include_replacements", False, scope),
+        )
+        compile_topic(topic)  # a query with a syntax error fails here, pointing at the position
+        topics.append(topic)
+    if not topics:
+        raise ConfigError("no topics configured", path=reader.where, key="topics",
+                          hint="add at least one [[topics]] table")
+    return tuple(topics)
+
+
+class _Reader:
+    """Typed access to the parsed TOML, raising one clear ConfigError per mistake."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def _fail(self, scope: str, key: str, expected: str, value: object) -> ConfigError:
+        label = f"{scope}.{key}" if scope else key
+        return ConfigError(f"{key} must be {expected}; got {value!r}", path=self.where,
+                           key=scope or label)
+
+    def known(self, table: Mapping[str, Any], scope: str, keys: set[str]) -> None:
+        for key in table:
+            if key not in keys:
+                where = f"[{scope}]" if scope else "the top level"
+                raise ConfigError(
+                    f"unknown key {key!r} in {where}; known keys: {', '.join(sorted(keys))}",
+                    path=self.where, hint="check the spelling against `paperfeed init` or the README",
+                )
+
+    def table(self, raw: Mapping[str, Any], key: str, scope: str = "") -> dict[str, Any]:
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            raise self._fail(scope, key, "a table", value)
+        return value
+
+    def string(self, raw: Mapping[str, Any], key: str, default: str = "", scope: str = "") -> str:
+        value = raw.get(key, default)
+        if not isinstance(value, str):
+            raise self._fail(scope, key, "a string", value)
+        return value
+
+    def expect_str(self, value: object, label: str) -> str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{label} must be a string; got {value!r}", path=self.where)
+        return value
+
+    def strings(self, raw: Mapping[str, Any], key: str, default: tuple[str, ...],
+                scope: str = "") -> tuple[str, ...]:
+        value = raw.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._fail(scope, key, "a list of strings", value)
+        return tuple(value)
+
+    def number(self, raw: Mapping[str, Any], key: str, default: float, scope: str = "") -> float:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self._fail(scope, key, "a number", value)
+        return float(value)
+
+    def integer(self, raw: Mapping[str, Any], key: str, default: int, scope: str = "") -> int:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._fail(scope, key, "an integer", value)
+        return value
+
+    def boolean(self, raw: Mapping[str, Any], key: str, default: bool, scope: str = "") -> bool:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise self._fail(scope, key, "true or false", value)
+        return value
+
+    def date_key(self, value: object, label: str) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise ConfigError(f"{label}: {value!r} is not a date (YYYY-MM-DD)", path=self.where) from None
+
+
+def starter_config() -> str:
+    """The commented ``paperfeed.toml`` that ``paperfeed init`` writes: the built-in defaults."""
+    cats = ",\n".join(f'  "{c}"' for c in DEFAULT_CATEGORIES)
+    return f'''# paperfeed configuration. Every value shown is the default; delete what you do not change.
+# Environment variables override this file: see the README's configuration table.
+
+# Your time zone (IANA name); digest headers print local times in it.
+timezone = "Asia/Shanghai"
+
+# Where state lives; PAPERFEED_HOME overrides. The database defaults to <home>/paperfeed.db.
+# home = "~/.local/share/paperfeed"
+# database = "~/.local/share/paperfeed/paperfeed.db"
+
+[output]
+# Folder for digest files (default <home>/digests) and the formats written each run.
+# dir = "digests"
+formats = ["text", "compact", "markdown", "html", "json"]
+
+[arxiv]
+# Your e-mail: arXiv asks API users to identify themselves (sent in the User-Agent).
+contact_email = ""
+# Archives or categories to watch. A paper cross-listed into several is fetched once.
+categories = [
+{cats},
+]
+# Base URLs (mirrors, or a local server in tests).
+rss_url = "{DEFAULT_RSS_URL}"
+api_url = "{DEFAULT_API_URL}"
+# Politeness: arXiv allows one request every 3 seconds; arxiv.org hosts never get less.
+min_interval = 3.0
+timeout = 30.0
+retries = 4
+
+[translate]
+# none keeps English (translations imported from old digests are still used).
+engine = "none"
+
+[calendar]
+# Announcement dates arXiv skips beyond the bundled holiday table, and dates to drop from it.
+# extra_holidays = {{ "2026-12-24" = "Christmas Eve" }}
+# removed_holidays = []
+
+# Topics, in the order the digest lists them. query: quoted phrases, words, AND / OR / NOT,
+# parentheses, and ti: abs: au: cat: scopes. A plain string is one phrase that also matches
+# across hyphens and line breaks and the plural of its last word.
+[[topics]]
+name = "reinforcement learning"
+query = "reinforcement learning"
+# categories = ["cs.LG", "cs.AI", "cs.RO"]   # only papers in these
+# exclude = ""                                # drop papers matching this query
+# include_cross = true                        # cross-listed papers
+# include_replacements = false                # new versions of earlier papers
+
+[[topics]]
+name = "diffusion policy"
+query = "diffusion policy"
+'''
