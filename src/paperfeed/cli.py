@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -253,7 +253,7 @@ def demo(home: Path | None) -> None:
     from paperfeed.demo.runner import run_demo
 
     with progress_bars() as bars:
-        result = run_demo(home, progress=bars, now=datetime.now(UTC))
+        result = run_demo(home, progress=bars)
     out.print(f"demo archive: {result.home}", markup=False)
     print_report(result.report)
     out.print("", markup=False)

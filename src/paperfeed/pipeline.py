@@ -20,7 +20,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from paperfeed import taxonomy
-from paperfeed.announcements import NEW_YORK, ArxivCalendar, load_holidays
+from paperfeed.announcements import ArxivCalendar, load_holidays
 from paperfeed.config import Settings
 from paperfeed.errors import DeliveryError, PaperfeedError, UsageError
 from paperfeed.models import (
@@ -39,7 +39,7 @@ from paperfeed.render import digest_filename, render_digest
 from paperfeed.render.seed_text import seed_header
 from paperfeed.select import select_matches
 from paperfeed.sources.arxiv_api import ArxivApiClient
-from paperfeed.sources.arxiv_rss import fetch_listing
+from paperfeed.sources.arxiv_rss import fetch_feed, fetch_listing
 from paperfeed.sources.http import PoliteClient
 from paperfeed.store import Store
 from paperfeed.translate import Engine, translate_papers
@@ -120,7 +120,7 @@ def _run_stages(settings: Settings, store: Store, deps: Deps, calendar: ArxivCal
     if listing is not None:
         stages.append(StageResult("fetch", "skipped", "listing already in the archive"))
     else:
-        listing = fetch_listing_for(target, settings, deps, calendar, now)
+        listing = fetch_listing_for(target, settings, deps, calendar)
         if listing is None:
             return RunReport(listing_date=target, status="no-listing", stages=tuple(stages),
                              reason="arXiv published an empty listing for this date")
@@ -173,12 +173,14 @@ def _run_stages(settings: Settings, store: Store, deps: Deps, calendar: ArxivCal
         files=tuple(str(f) for f in files), failures=failures)
 
 
-def fetch_listing_for(target: date, settings: Settings, deps: Deps, calendar: ArxivCalendar,
-                      now: datetime) -> Listing | None:
-    """The listing dated ``target``: from the RSS feeds while they show it (from midnight ET of
-    that day until the next listing replaces it), otherwise back-filled through the API."""
+def fetch_listing_for(target: date, settings: Settings, deps: Deps, calendar: ArxivCalendar) -> Listing | None:
+    """The listing dated ``target``: from the RSS feeds while they show it, otherwise back-filled
+    through the API. One feed is probed first: the feeds show a single day (switching at
+    midnight US Eastern, four hours after the announcement), and asking every archive for a day
+    they no longer show would cost a minute of polite waiting for nothing."""
     categories = settings.arxiv.categories
-    if _rss_day(calendar, now) == target:
+    probe = fetch_feed(deps.http, settings.arxiv.rss_url, categories[0])
+    if probe.listing_date == target:
         advance = deps.progress.start("fetch", len(categories))
         result = fetch_listing(
             deps.http, settings.arxiv.rss_url, categories,
@@ -188,15 +190,9 @@ def fetch_listing_for(target: date, settings: Settings, deps: Deps, calendar: Ar
             if not result.items:
                 return None
             return Listing(listing_date=target, items=result.items, feeds=result.feeds, source="rss")
-        log.info("RSS shows the listing of %s, not %s: back-filling through the API",
-                 result.listing_date, target)
+    log.info("the RSS feeds show the listing of %s, not %s: back-filling through the API",
+             probe.listing_date, target)
     return backfill_listing(target, settings, deps, calendar)
-
-
-def _rss_day(calendar: ArxivCalendar, now: datetime) -> date:
-    """The listing the RSS feeds show at ``now``: they switch at midnight America/New_York."""
-    day = now.astimezone(NEW_YORK).date()
-    return day if calendar.is_listing_day(day) else calendar.previous_listing(day)
 
 
 def backfill_listing(target: date, settings: Settings, deps: Deps, calendar: ArxivCalendar) -> Listing | None:

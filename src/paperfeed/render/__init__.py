@@ -1,0 +1,51 @@
+"""Render a ``Digest`` in each output format: pure functions from records to text.
+
+``text`` (seed layout) and ``compact`` are byte contracts (FORMAT-digest.md); ``markdown``,
+``html`` and ``json`` show the same content, richer. ``subject_names`` supplies names for
+category codes the bundled taxonomy does not know (learnt from imported digests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from paperfeed.errors import RenderError
+from paperfeed.models import Digest
+from paperfeed.render.compact import render_compact
+from paperfeed.render.html import render_html
+from paperfeed.render.json_format import render_json
+from paperfeed.render.markdown import render_markdown
+from paperfeed.render.seed_text import render_seed_text
+
+FORMATS = ("text", "compact", "markdown", "html", "json")
+FILE_SUFFIX = {"text": "txt", "compact": "txt", "markdown": "md", "html": "html", "json": "json"}
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise RenderError(
+            f"unknown digest format {fmt!r}",
+            hint=f"use one of: {', '.join(FORMATS)}",
+        )
+
+
+def digest_filename(fmt: str, listing_date: date) -> str:
+    """"digest-2026-06-04.txt", "compact-2026-06-04.txt", "digest-2026-06-04.md", ..."""
+    _check_format(fmt)
+    stem = "compact" if fmt == "compact" else "digest"
+    return f"{stem}-{listing_date.isoformat()}.{FILE_SUFFIX[fmt]}"
+
+
+def render_digest(digest: Digest, fmt: str, *, subject_names: Mapping[str, str] | None = None) -> str:
+    """``digest`` as text in format ``fmt`` (one of ``FORMATS``)."""
+    _check_format(fmt)
+    if fmt == "compact":
+        return render_compact(digest)
+    renderer = {
+        "text": render_seed_text,
+        "markdown": render_markdown,
+        "html": render_html,
+        "json": render_json,
+    }[fmt]
+    return renderer(digest, subject_names)
