@@ -34,13 +34,15 @@ ACCEPTED_FORMATS = (
 
 _ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?"
 _ABS_URL = re.compile(r"https://arxiv\.org/abs/" + _ID)
+_PDF_PREFIX = "https://arxiv.org/pdf/"
 _ARXIV_LINK = re.compile(r"- Arxiv link: https://arxiv\.org/abs/" + _ID)
 _PDF_LINK = re.compile(r"- Pdf link: https://arxiv\.org/pdf/" + _ID)
 _OFFSET = r"UTC(?:[+-]\d{1,2}(?::\d{2})?)?"
+_MINUTE = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
 _HEADER = re.compile(
-    rf"生成时间: (?P<generated>\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}) \((?P<zone>{_OFFSET})\)"
-    rf"(?:; Arxiv 发布时间: (?P<announced>\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}) (?P<eastern>EST|EDT)"
-    rf" \((?P<announced_local>\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}) (?P<announced_zone>{_OFFSET})\))?"
+    rf"生成时间: (?P<generated>{_MINUTE}:\d{{2}}) \((?P<zone>{_OFFSET})\)"
+    rf"(?:; Arxiv 发布时间: (?P<announced>{_MINUTE}) (?P<eastern>EST|EDT)"
+    rf" \((?P<announced_local>{_MINUTE}) (?P<announced_zone>{_OFFSET})\))?"
 )
 _COUNT = re.compile(r"今天共有 (?P<count>\d+) 篇相关文章")
 _FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -54,7 +56,8 @@ ABSTRACT_ZH = "- 中文摘要"
 _BLOCK_HINT = (
     "a paper block is eleven lines: title, Chinese title, '- Authors: ...', "
     "'- Subjects: Subjects:', the subjects, '- Arxiv link: ...', '- Pdf link: ...', "
-    "'- Abstract', the abstract, '- 中文摘要', the Chinese abstract; repair or delete the damaged block"
+    "'- Abstract', the abstract, '- 中文摘要', the Chinese abstract; "
+    "repair or delete the damaged block"
 )
 
 
@@ -136,10 +139,14 @@ def _parse_header(line: str, path: str) -> _Header:
         naive = datetime.strptime(found["announced"], "%Y-%m-%d %H:%M")
         printed = naive.replace(tzinfo=eastern).astimezone(NEW_YORK)
         if printed.tzname() != found["eastern"]:
-            log.warning("%s:1: %s is not in effect in New York on %s", path, found["eastern"], naive.date())
+            log.warning(
+                "%s:1: %s is not in effect in New York on %s", path, found["eastern"], naive.date()
+            )
         local = printed.astimezone(zone_from_name(found["announced_zone"]))
         if f"{local:%Y-%m-%d %H:%M}" != found["announced_local"]:
-            log.warning("%s:1: the announcement's local time does not match its US Eastern time", path)
+            log.warning(
+                "%s:1: the announcement's local time does not match its US Eastern time", path
+            )
     return _Header(generated_at, found["zone"], printed)
 
 
@@ -165,7 +172,9 @@ def _listing_date(header: _Header, path: str) -> tuple[date, datetime | None]:
     if printed is None:
         return (named or header.generated_at.date(), None)
     printed_day = printed.date()
-    if named == printed_day or (named != printed_day + timedelta(days=1) and printed > header.generated_at):
+    if named == printed_day or (
+        named != printed_day + timedelta(days=1) and printed > header.generated_at
+    ):
         return (printed_day, None)
     return (printed_day + timedelta(days=1), printed)
 
@@ -186,10 +195,15 @@ def _parse_subjects(line: str, index: int, path: str, names: dict[str, str]) -> 
         try:
             name, code = parse_subject_label(label)
         except ValueError as exc:
-            raise _fail(path, index + 1, f"not a subject label 'Name (code)': {label!r} ({exc})") from None
+            raise _fail(path, index + 1, str(exc)) from None
         codes.append(code)
         names[code] = name
     return tuple(codes)
+
+
+def _line(lines: list[str], index: int) -> str:
+    """Line ``index``, or "" past the end (every check below then fails as it should)."""
+    return lines[index] if index < len(lines) else ""
 
 
 def _parse_block(
@@ -197,61 +211,80 @@ def _parse_block(
 ) -> tuple[DigestEntry, int]:
     """The paper block starting at ``start``; returns it and the index after it."""
     n = len(lines)
-    at = lines.__getitem__
-    _expect(lines, start + 2, path, "'- Authors: ...' (the third line of a paper block)",
-            start + 2 < n and at(start + 2).startswith(AUTHORS))
-    _expect(lines, start + 3, path, f"{SUBJECTS_LABEL!r}", start + 3 < n and at(start + 3) == SUBJECTS_LABEL)
+    authors_line = _line(lines, start + 2)
+    _expect(lines, start + 2, path, "'- Authors: ...'", authors_line.startswith(AUTHORS))
+    subjects_ok = _line(lines, start + 3) == SUBJECTS_LABEL
+    _expect(lines, start + 3, path, repr(SUBJECTS_LABEL), subjects_ok)
     _expect(lines, start + 4, path, "the subjects line", start + 4 < n)
-    link = _ARXIV_LINK.fullmatch(at(start + 5)) if start + 5 < n else None
+    link = _ARXIV_LINK.fullmatch(_line(lines, start + 5))
     _expect(lines, start + 5, path, "'- Arxiv link: https://arxiv.org/abs/<id>'", link is not None)
     assert link is not None
     arxiv_id = link["id"]
-    pdf = _PDF_LINK.fullmatch(at(start + 6)) if start + 6 < n else None
-    _expect(lines, start + 6, path, f"'- Pdf link: https://arxiv.org/pdf/{arxiv_id}'",
-            pdf is not None and pdf["id"] == arxiv_id, arxiv_id)
-    _expect(lines, start + 7, path, f"{ABSTRACT!r}", start + 7 < n and at(start + 7) == ABSTRACT, arxiv_id)
+    pdf = _PDF_LINK.fullmatch(_line(lines, start + 6))
+    pdf_ok = pdf is not None and pdf["id"] == arxiv_id
+    _expect(lines, start + 6, path, f"'- Pdf link: {_PDF_PREFIX}{arxiv_id}'", pdf_ok, arxiv_id)
+    abstract_ok = _line(lines, start + 7) == ABSTRACT
+    _expect(lines, start + 7, path, repr(ABSTRACT), abstract_ok, arxiv_id)
 
     # The English abstract runs to "- 中文摘要" (one line, except in some old digests).
     marker = start + 8
-    while marker < n and at(marker) != ABSTRACT_ZH:
-        if at(marker).startswith((AUTHORS, KEYWORD)):
+    while marker < n and lines[marker] != ABSTRACT_ZH:
+        if lines[marker].startswith((AUTHORS, KEYWORD)):
             break
         marker += 1
-    _expect(lines, marker, path, f"{ABSTRACT_ZH!r} after the abstract", marker < n and at(marker) == ABSTRACT_ZH,
-            arxiv_id)
+    # Not found: point where it belongs after a one-line abstract, the usual case.
+    _expect(
+        lines,
+        start + 9,
+        path,
+        f"{ABSTRACT_ZH!r} after the abstract",
+        _line(lines, marker) == ABSTRACT_ZH,
+        arxiv_id,
+    )
     _expect(lines, start + 8, path, "the English abstract", marker > start + 8, arxiv_id)
 
     # The Chinese abstract runs to the next block (two lines above its "- Authors:"), the next
     # topic, or the end of the file.
     end = marker + 1
-    while end < n and not at(end).startswith(KEYWORD):
-        if at(end).startswith(AUTHORS):
+    next_authors: int | None = None
+    while end < n and not lines[end].startswith(KEYWORD):
+        if lines[end].startswith(AUTHORS):
+            next_authors = end
             end -= 2
             break
         end += 1
+    if end <= marker + 1 and next_authors is not None and next_authors > marker + 1:
+        raise _fail(
+            path,
+            next_authors + 1,
+            "expected a title and a Chinese title above this '- Authors:' line, and the Chinese "
+            f"abstract of paper {arxiv_id} above them",
+        )
     _expect(lines, marker + 1, path, "the Chinese abstract", end > marker + 1, arxiv_id)
 
-    title = at(start)
+    title = lines[start]
     abstract = "\n".join(lines[start + 8 : marker])
-    authors_line = at(start + 2).removeprefix(AUTHORS)
+    authors = authors_line.removeprefix(AUTHORS)
     paper = Paper(
         arxiv_id=arxiv_id,
         version=int(link["version"]) if link["version"] else UNKNOWN_VERSION,
         title=title,
-        authors=tuple(authors_line.split(", ")) if authors_line else (),
+        authors=tuple(authors.split(", ")) if authors else (),
         abstract=abstract,
-        categories=_parse_subjects(at(start + 4), start + 4, path, names),
+        categories=_parse_subjects(lines[start + 4], start + 4, path, names),
     )
     entry = DigestEntry(
         paper=paper,
-        title_zh=_translated(at(start + 1), title),
+        title_zh=_translated(lines[start + 1], title),
         abstract_zh=_translated("\n".join(lines[marker + 1 : end]), abstract),
         announce_type=None,
     )
     return entry, end
 
 
-def _parse_sections(lines: list[str], path: str, names: dict[str, str]) -> tuple[DigestSection, ...]:
+def _parse_sections(
+    lines: list[str], path: str, names: dict[str, str]
+) -> tuple[DigestSection, ...]:
     sections: list[DigestSection] = []
     index = 2
     while index < len(lines):
@@ -262,8 +295,13 @@ def _parse_sections(lines: list[str], path: str, names: dict[str, str]) -> tuple
             sections.append(DigestSection(topic=topic, entries=()))
             index += 1
             continue
-        _expect(lines, index, path, f"a paper block or {NO_RESULT!r} under topic {topic!r}",
-                index < len(lines) and not lines[index].startswith(KEYWORD))
+        _expect(
+            lines,
+            index,
+            path,
+            f"a paper block or {NO_RESULT!r} under topic {topic!r}",
+            index < len(lines) and not lines[index].startswith(KEYWORD),
+        )
         entries: list[DigestEntry] = []
         while index < len(lines) and not lines[index].startswith(KEYWORD):
             entry, index = _parse_block(lines, index, path, names)
@@ -272,10 +310,15 @@ def _parse_sections(lines: list[str], path: str, names: dict[str, str]) -> tuple
     return tuple(sections)
 
 
-def parse_seed_text_with_names(
+def parse_seed_text(
     text: str, *, path: str = "", listing_date: date | None = None
 ) -> ImportedDigest:
-    """Parse a seed text digest; ``listing_date`` overrides the date read from the header."""
+    """Parse a seed text digest; ``listing_date`` overrides the date read from the header.
+
+    The digest's header is kept verbatim and its timezone is the offset label the header
+    printed ("UTC+8"); papers have ``UNKNOWN_VERSION`` (unless a link names a version) and
+    entries have no announce type or matched terms: the format does not record them.
+    """
     lines = _lines(text)
     if not lines:
         raise _fail(path, None, "the file is empty", hint=f"import {ACCEPTED_FORMATS}")
@@ -301,14 +344,10 @@ def parse_seed_text_with_names(
             2,
             f"the count line says {count['count']} papers but the file lists {digest.paper_count} "
             "distinct papers",
-            hint="the file is incomplete or was edited: restore the missing paper blocks, or correct "
-            "the number on line 2",
+            hint="the file is incomplete or was edited: restore the missing paper blocks, "
+            "or correct the number on line 2",
         )
     return ImportedDigest(digest, MappingProxyType(names), header.printed_announcement)
-
-
-def parse_seed_text(text: str, *, path: str = "", listing_date: date | None = None) -> Digest:
-    return parse_seed_text_with_names(text, path=path, listing_date=listing_date).digest
 
 
 # --- compact ---------------------------------------------------------------------------------
@@ -318,20 +357,30 @@ def parse_compact(text: str, *, path: str = "") -> tuple[CompactItem, ...]:
     lines = _lines(text)
     if not lines:
         raise _fail(path, None, "the file is empty", hint=f"import {ACCEPTED_FORMATS}")
-    hint = "a compact file has three lines per paper: English abstract, Chinese abstract, " \
+    hint = (
+        "a compact file has three lines per paper: English abstract, Chinese abstract, "
         "https://arxiv.org/abs/<id>; repair or delete the damaged group"
+    )
     items: list[CompactItem] = []
     for start in range(0, len(lines), 3):
         for offset in (0, 1):
             index = start + offset
             if index < len(lines) and _ABS_URL.fullmatch(lines[index]):
-                raise _fail(path, index + 1, "expected an abstract, found a link: a line is missing "
-                            "before it", hint)
+                raise _fail(
+                    path,
+                    index + 1,
+                    "expected an abstract, found a link: a line is missing before it",
+                    hint,
+                )
         link = _ABS_URL.fullmatch(lines[start + 2]) if start + 2 < len(lines) else None
         if link is None:
             found = repr(lines[start + 2][:80]) if start + 2 < len(lines) else "the end of the file"
-            raise _fail(path, min(start + 2, len(lines)) + 1,
-                        f"expected 'https://arxiv.org/abs/<id>', found {found}", hint)
+            raise _fail(
+                path,
+                min(start + 2, len(lines)) + 1,
+                f"expected 'https://arxiv.org/abs/<id>', found {found}",
+                hint,
+            )
         abstract = lines[start]
         items.append(CompactItem(link["id"], abstract, _translated(lines[start + 1], abstract)))
     return tuple(items)
@@ -346,7 +395,7 @@ def parse_digest_file(
     """Parse a file in whichever format it is in; DigestImportError when it is in neither."""
     found = detect_format(text)
     if found == "text":
-        return parse_seed_text_with_names(text, path=path, listing_date=listing_date)
+        return parse_seed_text(text, path=path, listing_date=listing_date)
     if found == "compact":
         return parse_compact(text, path=path)
     raise _fail(path, None, "not a digest in a known format", hint=f"import {ACCEPTED_FORMATS}")

@@ -31,13 +31,15 @@ def _check_format(fmt: str) -> None:
 
 
 def digest_filename(fmt: str, listing_date: date) -> str:
-    """"digest-2026-06-04.txt", "compact-2026-06-04.txt", "digest-2026-06-04.md", ..."""
+    """ "digest-2026-06-04.txt", "compact-2026-06-04.txt", "digest-2026-06-04.md", ..."""
     _check_format(fmt)
     stem = "compact" if fmt == "compact" else "digest"
     return f"{stem}-{listing_date.isoformat()}.{FILE_SUFFIX[fmt]}"
 
 
-def render_digest(digest: Digest, fmt: str, *, subject_names: Mapping[str, str] | None = None) -> str:
+def render_digest(
+    digest: Digest, fmt: str, *, subject_names: Mapping[str, str] | None = None
+) -> str:
     """``digest`` as text in format ``fmt`` (one of ``FORMATS``)."""
     _check_format(fmt)
     if fmt == "compact":

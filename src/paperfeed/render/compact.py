@@ -43,6 +43,8 @@ def render_compact(digest: Digest) -> str:
     for entry in entries:
         paper = entry.paper
         lines.append(_one_line(paper.abstract))
-        lines.append(_one_line(entry.abstract_zh if entry.abstract_zh is not None else paper.abstract))
+        lines.append(
+            _one_line(entry.abstract_zh if entry.abstract_zh is not None else paper.abstract)
+        )
         lines.append(paper.abs_url)
     return "\n".join(lines)

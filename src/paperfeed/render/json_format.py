@@ -76,7 +76,9 @@ MATCHED_KEYS = ("term", "field", "text")
 LINK_KEYS = ("abs", "pdf", "html")
 
 
-def paper_json(entry: DigestEntry, subject_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+def paper_json(
+    entry: DigestEntry, subject_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     paper = entry.paper
     return {
         "id": paper.arxiv_id,

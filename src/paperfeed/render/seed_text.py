@@ -23,7 +23,8 @@ SUBJECTS_LABEL = "- Subjects: Subjects:"  # doubled on purpose: part of the esta
 def seed_header(generated_at: datetime, announced_at: datetime | None, tz: ZoneInfo) -> str:
     """The first line: generation time in the reader's zone, then arXiv's announcement.
 
-    ``生成时间: 2026-06-04 19:18:50 (UTC+8); Arxiv 发布时间: 2026-06-03 20:00 EDT (2026-06-04 08:00 UTC+8)``.
+    ``生成时间: 2026-06-04 19:18:50 (UTC+8); Arxiv 发布时间: 2026-06-03 20:00 EDT``
+    ``(2026-06-04 08:00 UTC+8)`` (one line).
     The announcement is printed on arXiv's clock (America/New_York, EST or EDT) and again in the
     reader's zone. Without a known announcement the line stops after the generation time.
     """

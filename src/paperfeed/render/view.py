@@ -29,7 +29,9 @@ _OFFSET_LABEL = re.compile(r"UTC(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::(?P<minut
 # Inline TeX as arXiv abstracts write it: $...$ or $$...$$, an escaped \$ is a dollar sign.
 _MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$.+?(?<!\\)\$", re.DOTALL)
 _NEW_STYLE_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<number>\d{4,5})")
-_OLD_STYLE_ID = re.compile(r"(?P<archive>[a-z-]+(?:\.[A-Z]{2})?)/(?P<yy>\d{2})(?P<mm>\d{2})(?P<number>\d{3})")
+_OLD_STYLE_ID = re.compile(
+    r"(?P<archive>[a-z-]+(?:\.[A-Z]{2})?)/(?P<yy>\d{2})(?P<mm>\d{2})(?P<number>\d{3})"
+)
 
 
 def zone_from_name(name: str) -> tzinfo:
@@ -65,7 +67,12 @@ def arxiv_id_order(arxiv_id: str) -> tuple[int, int, int, str]:
     old = _OLD_STYLE_ID.fullmatch(arxiv_id)
     if old is not None:
         yy = int(old["yy"])
-        return (1900 + yy if yy >= 91 else 2000 + yy, int(old["mm"]), int(old["number"]), old["archive"])
+        return (
+            1900 + yy if yy >= 91 else 2000 + yy,
+            int(old["mm"]),
+            int(old["number"]),
+            old["archive"],
+        )
     return (0, 0, 0, arxiv_id)
 
 
@@ -84,13 +91,13 @@ def split_math(text: str) -> list[tuple[bool, str]]:
 
 
 def format_generated(generated_at: datetime, zone: tzinfo) -> str:
-    """"2026-06-04 19:18:50 UTC+8": the generation time in the reader's zone."""
+    """ "2026-06-04 19:18:50 UTC+8": the generation time in the reader's zone."""
     local = generated_at.astimezone(zone)
     return f"{local:%Y-%m-%d %H:%M:%S} {utc_offset_label(local)}"
 
 
 def format_announced(announced_at: datetime, zone: tzinfo) -> str:
-    """"2026-06-03 20:00 EDT (2026-06-04 08:00 UTC+8)": arXiv's clock, then the reader's."""
+    """ "2026-06-03 20:00 EDT (2026-06-04 08:00 UTC+8)": arXiv's clock, then the reader's."""
     eastern = announced_at.astimezone(NEW_YORK)
     local = announced_at.astimezone(zone)
     return (
@@ -100,7 +107,7 @@ def format_announced(announced_at: datetime, zone: tzinfo) -> str:
 
 
 def describe_matches(terms: tuple[MatchedTerm, ...]) -> str:
-    """"reinforcement learning in title, abstract; cs.RO in categories" (first-seen order)."""
+    """ "reinforcement learning in title, abstract; cs.RO in categories" (first-seen order)."""
     fields: dict[str, list[str]] = {}
     for matched in terms:
         where = fields.setdefault(matched.term, [])
