@@ -31,7 +31,12 @@ def test_plain_string_folds_white_space_in_the_term() -> None:
 def test_lower_case_operators_are_search_words() -> None:
     assert parse_query("learning not from rewards or demos") == words(
         "learning not from rewards or demos",
-        "learning", "not", "from", "rewards", "or", "demos",
+        "learning",
+        "not",
+        "from",
+        "rewards",
+        "or",
+        "demos",
     )
 
 

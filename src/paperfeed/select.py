@@ -8,6 +8,7 @@ Papers already delivered under a topic in an earlier digest are not repeated the
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence, Set
 
@@ -15,6 +16,8 @@ from paperfeed.models import ListingItem, Match
 from paperfeed.topics import PaperText, Topic, compile_topic
 
 __all__ = ["arxiv_id_sort_key", "select_matches"]
+
+log = logging.getLogger(__name__)
 
 _NEW_STYLE = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})(?:v\d+)?")
 _OLD_STYLE = re.compile(r"([a-z][a-z.-]*)/(\d{2})(\d{2})(\d{3})(?:v\d+)?", re.IGNORECASE)
@@ -71,6 +74,7 @@ def select_matches(
                     )
                 )
         out[name] = tuple(matches)
+        log.debug("topic %r: %d of %d papers selected", name, len(matches), len(ordered))
     return out
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
+from operator import attrgetter
 from typing import assert_never
 
 from paperfeed.errors import QueryError
@@ -68,19 +69,24 @@ class _Pattern:
         )
 
 
+# Joins author names into one text. No name contains it, so a match whose text contains it
+# spans two names and is rejected; it is ASCII and no word character, so words stay the same.
+PIECE_SEPARATOR = "\x1f"
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """The words of one field (a title, an abstract, the author list), searched as a unit.
 
-    ``breaks`` are the indices of words that start a new piece (each author after the first):
-    a phrase never spans one, so au:"Levine Chelsea" does not join two authors' names.
+    A segment made of pieces (author names joined by ``PIECE_SEPARATOR``) never matches a phrase
+    across two pieces, so au:"Levine Chelsea" does not join two authors' names.
     """
 
     text: str
     words: tuple[str, ...]  # folded words, in order
     vocabulary: frozenset[str]
     sorted_vocabulary: tuple[str, ...]  # for prefix look-ups by bisection
-    breaks: frozenset[int] = frozenset()
+    pieces: bool = False  # whether ``text`` joins pieces with PIECE_SEPARATOR
 
     @classmethod
     def of(cls, text: str) -> Segment:
@@ -89,23 +95,12 @@ class Segment:
         return cls(text, words, vocabulary, tuple(sorted(vocabulary)))
 
     @classmethod
-    def of_pieces(cls, pieces: tuple[str, ...], separator: str = "; ") -> Segment:
-        """One segment over several pieces of text (author names) joined by ``separator``,
-        which must hold no letters or digits."""
-        words: list[str] = []
-        breaks: set[int] = set()
-        for piece in pieces:
-            if words:
-                breaks.add(len(words))
-            words.extend(words_of(piece))
+    def of_pieces(cls, pieces: tuple[str, ...]) -> Segment:
+        """One segment over several pieces of text (author names)."""
+        text = PIECE_SEPARATOR.join(pieces)
+        words = words_of(text)
         vocabulary = frozenset(words)
-        return cls(
-            separator.join(pieces),
-            tuple(words),
-            vocabulary,
-            tuple(sorted(vocabulary)),
-            frozenset(breaks),
-        )
+        return cls(text, words, vocabulary, tuple(sorted(vocabulary)), pieces=True)
 
     def find(self, pattern: _Pattern) -> str | None:
         """The text of the first occurrence of ``pattern``, as written, or None."""
@@ -121,10 +116,10 @@ class Segment:
         for start in self._starts(tests[0]):
             if start + size > len(words):
                 break
-            if all(_accepts(tests[k], words[start + k]) for k in range(1, size)) and not (
-                self.breaks and any(k in self.breaks for k in range(start + 1, start + size))
-            ):
-                return self._text(start, size)
+            if all(_accepts(tests[k], words[start + k]) for k in range(1, size)):
+                text = self._text(start, size)
+                if not (self.pieces and PIECE_SEPARATOR in text):
+                    return text
         return None
 
     def _has_prefix(self, prefix: str) -> bool:
@@ -145,6 +140,7 @@ class Segment:
 
     def _text(self, start: int, size: int) -> str:
         """The text of words ``start`` to ``start + size - 1``, as written."""
+        # Offsets are found only now, and only up to the match: most segments never match.
         spans = [m.span() for m in islice(word_matches(self.text), start, start + size)]
         return self.text[spans[0][0] : spans[-1][1]]
 
@@ -167,20 +163,13 @@ class PaperText:
 
     title: Segment
     abstract: Segment
-    authors: Segment  # every author's name, joined with "; "
+    authors: Segment  # every author's name, as pieces
     categories: tuple[str, ...]
 
     @classmethod
     def of(cls, paper: Paper) -> PaperText:
         """The paper's fields tokenized; cached, so every topic reuses one tokenization."""
         return _paper_text(paper)
-
-    def segment(self, field: TextField) -> Segment:
-        if field == "title":
-            return self.title
-        if field == "abstract":
-            return self.abstract
-        return self.authors
 
 
 @lru_cache(maxsize=8192)  # more than one day's listing, so a run tokenizes each paper once
@@ -236,13 +225,21 @@ def _compile(node: Query) -> _Test:
 
 
 def _phrase_test(node: Phrase) -> _Test:
-    checks = tuple((f, _pattern(node.words, f)) for f in node.fields)
     term = node.term
+    checks = tuple(
+        (field_name, attrgetter(field_name), pattern, pattern.required[:1])
+        for field_name in node.fields
+        for pattern in (_pattern(node.words, field_name),)
+    )
 
     def test(text: PaperText) -> list[MatchedTerm] | None:
         found: list[MatchedTerm] = []
-        for field_name, pattern in checks:
-            hit = text.segment(field_name).find(pattern)
+        for field_name, segment_of, pattern, first_required in checks:
+            segment: Segment = segment_of(text)
+            # The usual outcome, decided without a call: the field lacks the first word.
+            if first_required and first_required[0].isdisjoint(segment.vocabulary):
+                continue
+            hit = segment.find(pattern)
             if hit is not None:
                 found.append(MatchedTerm(term=term, field=field_name, text=hit))
         return found or None
