@@ -25,8 +25,10 @@ def example_digest(name: str) -> Digest:
 
 def example_items(name: str) -> list[ListingItem]:
     """The example digest's papers as new submissions (version 1)."""
-    return [ListingItem(paper=replace(e.paper, version=1), announce_type="new")
-            for e in example_digest(name).papers]
+    return [
+        ListingItem(paper=replace(e.paper, version=1), announce_type="new")
+        for e in example_digest(name).papers
+    ]
 
 
 def unrelated_items() -> list[ListingItem]:

@@ -151,7 +151,7 @@ continues here.
     <category term="68T05" scheme="http://arxiv.org/schemas/atom"/>
   </entry>
 </feed>
-"""  # noqa: E501 - a legacy-format entry written from FORMATS.md 1.3 (element order, namespaces)
+"""
 
 
 def test_the_legacy_format_parses_too() -> None:

@@ -39,7 +39,9 @@ def test_starter_file_parses_to_the_same_settings_as_no_file(tmp_path: Path) -> 
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
-    path = write(tmp_path, '[arxiv]\nrss_url = "https://mirror.example/rss"\ncontact_email = "a@b.c"\n')
+    path = write(
+        tmp_path, '[arxiv]\nrss_url = "https://mirror.example/rss"\ncontact_email = "a@b.c"\n'
+    )
     env = {
         "PAPERFEED_HOME": str(tmp_path / "home"),
         "PAPERFEED_DB": str(tmp_path / "other.db"),
@@ -85,7 +87,9 @@ def test_config_file_lookup_order(tmp_path: Path) -> None:
         ("this is = not toml [\n", "not valid TOML"),
     ],
 )
-def test_bad_config_gets_one_clear_message_naming_the_file(tmp_path: Path, text: str, expected: str) -> None:
+def test_bad_config_gets_one_clear_message_naming_the_file(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
         config.load_settings(path, {"PAPERFEED_HOME": str(tmp_path)})
@@ -109,8 +113,11 @@ def test_missing_config_file_says_how_to_make_one(tmp_path: Path) -> None:
 
 
 def test_holidays_from_the_file(tmp_path: Path) -> None:
-    path = write(tmp_path, '[calendar]\nextra_holidays = { "2026-12-24" = "Christmas Eve" }\n'
-                 'removed_holidays = ["2026-12-29"]\n')
+    path = write(
+        tmp_path,
+        '[calendar]\nextra_holidays = { "2026-12-24" = "Christmas Eve" }\n'
+        'removed_holidays = ["2026-12-29"]\n',
+    )
     settings = config.load_settings(path, {})
     from datetime import date
 

@@ -23,30 +23,59 @@ from paperfeed.store import Store, TranslationKey
 DAY = date(2026, 6, 4)
 
 
-def paper(arxiv_id: str = "2606.04029", version: int = 1, title: str = "Deployed Reinforcement Learning",
-          abstract: str = "We study continual reinforcement learning.") -> Paper:
-    return Paper(arxiv_id=arxiv_id, version=version, title=title, authors=("Ada Lovelace", "Émile Borel"),
-                 abstract=abstract, categories=("cs.LG", "cs.AI"),
-                 published=datetime(2026, 6, 3, 12, 0, tzinfo=UTC))
+def paper(
+    arxiv_id: str = "2606.04029",
+    version: int = 1,
+    title: str = "Deployed Reinforcement Learning",
+    abstract: str = "We study continual reinforcement learning.",
+) -> Paper:
+    return Paper(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=title,
+        authors=("Ada Lovelace", "Émile Borel"),
+        abstract=abstract,
+        categories=("cs.LG", "cs.AI"),
+        published=datetime(2026, 6, 3, 12, 0, tzinfo=UTC),
+    )
 
 
 def listing(*papers: Paper) -> Listing:
-    return Listing(listing_date=DAY, items=tuple(ListingItem(p, "new") for p in papers), feeds=("cs",))
+    return Listing(
+        listing_date=DAY, items=tuple(ListingItem(p, "new") for p in papers), feeds=("cs",)
+    )
 
 
 def digest_of(*papers: Paper, header: str = "生成时间: x") -> Digest:
-    entries = tuple(DigestEntry(paper=p, title_zh="标题", abstract_zh=None, announce_type="new",
-                                terms=(MatchedTerm("reinforcement learning", "title", "Reinforcement Learning"),))
-                    for p in papers)
-    return Digest(listing_date=DAY, header=header, generated_at=datetime(2026, 6, 4, 1, tzinfo=UTC),
-                  announced_at=datetime(2026, 6, 4, 0, tzinfo=UTC), timezone="Asia/Shanghai",
-                  sections=(DigestSection("reinforcement learning", entries), DigestSection("diffusion policy", ())))
+    entries = tuple(
+        DigestEntry(
+            paper=p,
+            title_zh="标题",
+            abstract_zh=None,
+            announce_type="new",
+            terms=(MatchedTerm("reinforcement learning", "title", "Reinforcement Learning"),),
+        )
+        for p in papers
+    )
+    return Digest(
+        listing_date=DAY,
+        header=header,
+        generated_at=datetime(2026, 6, 4, 1, tzinfo=UTC),
+        announced_at=datetime(2026, 6, 4, 0, tzinfo=UTC),
+        timezone="Asia/Shanghai",
+        sections=(
+            DigestSection("reinforcement learning", entries),
+            DigestSection("diffusion policy", ()),
+        ),
+    )
 
 
 def test_listing_round_trips_through_a_reopened_file(tmp_path: Path) -> None:
     path = tmp_path / "a" / "archive.db"
     with Store.open(path) as store:
-        store.save_listing(listing(paper(), paper("2606.04036", title="Self-Distilled Policy Gradient")))
+        store.save_listing(
+            listing(paper(), paper("2606.04036", title="Self-Distilled Policy Gradient"))
+        )
     with Store.open(path) as store:
         loaded = store.listing(DAY)
         assert loaded is not None
@@ -99,10 +128,14 @@ def test_digest_round_trip_keeps_order_terms_and_empty_topics(tmp_path: Path) ->
 def test_delivered_lists_only_earlier_digests(tmp_path: Path) -> None:
     with Store.open(tmp_path / "db") as store:
         store.save_digest(digest_of(paper()))
-        assert store.delivered(["reinforcement learning"], before=DAY) == {"reinforcement learning": set()}
+        assert store.delivered(["reinforcement learning"], before=DAY) == {
+            "reinforcement learning": set()
+        }
         later = date(2026, 6, 5)
         assert store.delivered(["reinforcement learning", "other"], before=later) == {
-            "reinforcement learning": {"2606.04029"}, "other": set()}
+            "reinforcement learning": {"2606.04029"},
+            "other": set(),
+        }
 
 
 def test_translation_cache_prefers_own_engine_then_memory(tmp_path: Path) -> None:
@@ -120,12 +153,20 @@ def test_translation_cache_prefers_own_engine_then_memory(tmp_path: Path) -> Non
         assert store.cached_translation("Policy", "abstract", own) is None
 
 
-def test_search_finds_english_stems_chinese_substrings_and_survives_punctuation(tmp_path: Path) -> None:
+def test_search_finds_english_stems_chinese_substrings_and_survives_punctuation(
+    tmp_path: Path,
+) -> None:
     with Store.open(tmp_path / "db") as store:
-        store.save_listing(listing(
-            paper("2606.00001", title="Diffusion Policies for Robots", abstract="Qwen2.5-7B learns to grasp."),
-            paper("2606.00002", title="Graph neural networks", abstract="Message passing."),
-        ))
+        store.save_listing(
+            listing(
+                paper(
+                    "2606.00001",
+                    title="Diffusion Policies for Robots",
+                    abstract="Qwen2.5-7B learns to grasp.",
+                ),
+                paper("2606.00002", title="Graph neural networks", abstract="Message passing."),
+            )
+        )
         row = store.paper_row_id("2606.00001", 1)
         assert row is not None
         store.set_paper_translation(row, "用于机器人的扩散策略", "模型学习抓取。")
@@ -155,7 +196,9 @@ def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
         assert store.count("papers") == 0
 
 
-def test_a_file_that_is_not_a_database_gets_one_clear_error_and_is_left_alone(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_database_gets_one_clear_error_and_is_left_alone(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "notes.db"
     path.write_bytes(b"these are my notes, not a database" * 100)
     before = path.read_bytes()

@@ -42,13 +42,28 @@ def make_engine(settings: Settings) -> Engine:
     return NoneEngine()
 
 
-def run_pipeline(settings: Settings, store: Store, listing_date: date | None, *,
-                 progress: Progress | None = None, now: Callable[[], datetime] | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> RunReport:
+def run_pipeline(
+    settings: Settings,
+    store: Store,
+    listing_date: date | None,
+    *,
+    progress: Progress | None = None,
+    now: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunReport:
     client = make_http_client(user_agent(settings.arxiv.contact_email), settings.arxiv.timeout)
     with client:
-        http = PoliteClient(client, min_interval=polite_interval(settings), retries=settings.arxiv.retries,
-                            sleep=sleep, cache=StoreValidatorCache(store))
-        deps = Deps(http=http, now=now or (lambda: datetime.now(UTC)), engine=make_engine(settings),
-                    progress=progress or SilentProgress())
+        http = PoliteClient(
+            client,
+            min_interval=polite_interval(settings),
+            retries=settings.arxiv.retries,
+            sleep=sleep,
+            cache=StoreValidatorCache(store),
+        )
+        deps = Deps(
+            http=http,
+            now=now or (lambda: datetime.now(UTC)),
+            engine=make_engine(settings),
+            progress=progress or SilentProgress(),
+        )
         return run(settings, store, deps, listing_date)

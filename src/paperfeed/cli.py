@@ -15,7 +15,15 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from paperfeed import __version__, config
 from paperfeed.errors import PaperfeedError, UsageError
@@ -30,9 +38,13 @@ class BarProgress:
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
+        self.live = False
 
     def start(self, stage: str, total: int | None) -> Callable[[int], None]:
+        if not self.live:  # drawn only once there is something to show
+            self._progress.start()
+            self.live = True
         task = self._progress.add_task(stage, total=total)
         self._tasks[stage] = task
 
@@ -45,14 +57,28 @@ class BarProgress:
         task = self._tasks.pop(stage, None)
         if task is not None:
             total = self._progress.tasks[task].total
-            self._progress.update(task, completed=total if total is not None else 1, total=total or 1)
+            self._progress.update(
+                task, completed=total if total is not None else 1, total=total or 1
+            )
 
 
 @contextmanager
 def progress_bars() -> Iterator[BarProgress]:
-    with Progress(SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=False) as progress:
-        yield BarProgress(progress)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    bars = BarProgress(progress)
+    try:
+        yield bars
+    finally:
+        if bars.live:
+            progress.stop()
 
 
 def _fail(exc: PaperfeedError) -> None:
@@ -84,11 +110,17 @@ def _parse_date(value: str | None, option: str = "--date") -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {value!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-06-04") from None
+        raise UsageError(
+            f"{option} {value!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-06-04"
+        ) from None
 
 
-config_option = click.option("--config", "config_path", metavar="PATH",
-                             help="Config file (default: $PAPERFEED_CONFIG, then ./paperfeed.toml).")
+config_option = click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Config file (default: $PAPERFEED_CONFIG, then ./paperfeed.toml).",
+)
 
 
 @click.group(cls=PaperfeedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,25 +129,39 @@ config_option = click.option("--config", "config_path", metavar="PATH",
 def main(verbose: int) -> None:
     """paperfeed: a daily arXiv radar with Chinese translations, from your own machine."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 @main.command()
-@click.option("--path", "target", default=config.CONFIG_FILE_NAME, show_default=True,
-              help="Where to write the file.")
+@click.option(
+    "--path",
+    "target",
+    default=config.CONFIG_FILE_NAME,
+    show_default=True,
+    help="Where to write the file.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(target: str, force: bool) -> None:
     """Write a commented starter paperfeed.toml with the defaults."""
     path = Path(target)
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists", hint="use --force to overwrite it, or --path to write elsewhere")
+        raise UsageError(
+            f"{path} already exists",
+            hint="use --force to overwrite it, or --path to write elsewhere",
+        )
     path.write_text(config.starter_config(), encoding="utf-8")
     out.print(f"wrote {path}; edit the topics, then run: paperfeed run", markup=False)
 
 
 @main.command()
-@click.option("--date", "date_text", metavar="YYYY-MM-DD",
-              help="arXiv listing date (as printed on the listing); default: the latest announced.")
+@click.option(
+    "--date",
+    "date_text",
+    metavar="YYYY-MM-DD",
+    help="arXiv listing date (as printed on the listing); default: the latest announced.",
+)
 @config_option
 def run(date_text: str | None, config_path: str | None) -> None:
     """Fetch, select, translate and write the digest of one arXiv listing."""
@@ -132,8 +178,11 @@ def print_report(report: RunReport) -> None:
     if report.status == "no-listing":
         out.print(f"no arXiv listing for {report.listing_date} ({report.reason})", markup=False)
         return
-    out.print(f"listing {report.listing_date}: {report.listing_size} papers announced, "
-              f"{report.paper_count} in the digest", markup=False)
+    out.print(
+        f"listing {report.listing_date}: {report.listing_size} papers announced, "
+        f"{report.paper_count} in the digest",
+        markup=False,
+    )
     for topic, count in report.topic_counts:
         out.print(f"  {topic}: {count}", markup=False)
     if report.untranslated:
@@ -147,9 +196,17 @@ def print_report(report: RunReport) -> None:
 
 
 @main.command()
-@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Listing date (default: the latest digest).")
-@click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(config.FORMAT_NAMES), help="Output format.")
+@click.option(
+    "--date", "date_text", metavar="YYYY-MM-DD", help="Listing date (default: the latest digest)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    type=click.Choice(config.FORMAT_NAMES),
+    help="Output format.",
+)
 @config_option
 def digest(date_text: str | None, fmt: str, config_path: str | None) -> None:
     """Print an archived digest to stdout."""
@@ -161,13 +218,18 @@ def digest(date_text: str | None, fmt: str, config_path: str | None) -> None:
     with open_store(settings) as store:
         dates = store.digest_dates()
         if not dates:
-            raise UsageError("the archive has no digests yet", hint="run `paperfeed run` or `paperfeed import FILE`")
+            raise UsageError(
+                "the archive has no digests yet",
+                hint="run `paperfeed run` or `paperfeed import FILE`",
+            )
         day = wanted or dates[-1]
         found = store.digest(day)
         if found is None:
             near = ", ".join(str(d) for d in dates[-5:])
-            raise UsageError(f"no digest for {day} in the archive (latest: {near})",
-                             hint=f"run `paperfeed run --date {day}` to make it")
+            raise UsageError(
+                f"no digest for {day} in the archive (latest: {near})",
+                hint=f"run `paperfeed run --date {day}` to make it",
+            )
         text = render_digest(found, fmt, subject_names=store.subject_names())
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
@@ -175,11 +237,19 @@ def digest(date_text: str | None, fmt: str, config_path: str | None) -> None:
 
 @main.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--date", "date_text", metavar="YYYY-MM-DD",
-              help="Listing date for compact files (default: a date in the file name).")
-@click.option("--memory-only", is_flag=True, help="Import papers and translations, not the digests.")
+@click.option(
+    "--date",
+    "date_text",
+    metavar="YYYY-MM-DD",
+    help="Listing date for compact files (default: a date in the file name).",
+)
+@click.option(
+    "--memory-only", is_flag=True, help="Import papers and translations, not the digests."
+)
 @config_option
-def import_(files: tuple[Path, ...], date_text: str | None, memory_only: bool, config_path: str | None) -> None:
+def import_(
+    files: tuple[Path, ...], date_text: str | None, memory_only: bool, config_path: str | None
+) -> None:
     """Import existing digests (seed text or compact format) into the archive."""
     from paperfeed.app import open_store
     from paperfeed.imports import import_file
@@ -213,9 +283,20 @@ def search(query: tuple[str, ...], limit: int, as_json: bool, config_path: str |
     for hit in hits:
         p = hit.paper
         if as_json:
-            out.print(json.dumps({"id": p.arxiv_id, "version": p.version, "title": p.title,
-                                  "title_zh": hit.title_zh, "listing_date": str(hit.listing_date or ""),
-                                  "url": p.abs_url}, ensure_ascii=False), markup=False)
+            out.print(
+                json.dumps(
+                    {
+                        "id": p.arxiv_id,
+                        "version": p.version,
+                        "title": p.title,
+                        "title_zh": hit.title_zh,
+                        "listing_date": str(hit.listing_date or ""),
+                        "url": p.abs_url,
+                    },
+                    ensure_ascii=False,
+                ),
+                markup=False,
+            )
             continue
         when = f" [{hit.listing_date}]" if hit.listing_date else ""
         out.print(f"{p.arxiv_id}{when} {p.title}", markup=False)
@@ -240,14 +321,20 @@ def runs(limit: int, config_path: str | None) -> None:
     for row in found:
         report = json.loads(str(row["report"]))
         counts = ", ".join(f"{k}: {v}" for k, v in report.get("topic_counts", {}).items())
-        out.print(f"#{row['id']} {row['listing_date']} {row['status']:<10} started {row['started_at']}"
-                  f"{'  ' + counts if counts else ''}{'  ' + str(row['reason']) if row['reason'] else ''}",
-                  markup=False)
+        out.print(
+            f"#{row['id']} {row['listing_date']} {row['status']:<10} started {row['started_at']}"
+            f"{'  ' + counts if counts else ''}{'  ' + str(row['reason']) if row['reason'] else ''}",
+            markup=False,
+        )
 
 
 @main.command()
-@click.option("--home", "home", type=click.Path(file_okay=False, path_type=Path),
-              help="Where the demo keeps its archive and digests (default: a new temporary folder).")
+@click.option(
+    "--home",
+    "home",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo keeps its archive and digests (default: a new temporary folder).",
+)
 def demo(home: Path | None) -> None:
     """Run the whole pipeline offline on a bundled sample listing served from loopback."""
     from paperfeed.demo.runner import run_demo

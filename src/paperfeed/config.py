@@ -68,44 +68,135 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("timezone", "string", "Asia/Shanghai", "PAPERFEED_TIMEZONE",
-            "IANA time zone of the reader; digest headers print local times in it."),
-    Setting("home", "path", "~/.local/share/paperfeed", "PAPERFEED_HOME",
-            "Where all state lives by default (database, digests)."),
-    Setting("database", "path or URL", "<home>/paperfeed.db", "PAPERFEED_DB",
-            "The archive: a SQLite file path or a sqlite:/// URL."),
-    Setting("output.dir", "path", "<home>/digests", "PAPERFEED_OUTPUT_DIR",
-            "Folder the digest files are written to."),
-    Setting("output.formats", "list of strings", '["text", "compact", "markdown", "html", "json"]',
-            "", "Digest files written by `paperfeed run`: text, compact, markdown, html, json."),
-    Setting("arxiv.categories", "list of strings", "every arXiv archive", "",
-            "Archives or categories whose daily listings are fetched (cs, stat, cs.LG, ...)."),
-    Setting("arxiv.contact_email", "string", '""', "PAPERFEED_CONTACT_EMAIL",
-            "Your e-mail, sent in the User-Agent so arXiv can reach you instead of blocking."),
-    Setting("arxiv.rss_url", "URL", DEFAULT_RSS_URL, "PAPERFEED_ARXIV_RSS_URL",
-            "Base URL of the daily RSS feeds (a mirror, or a local server in tests)."),
-    Setting("arxiv.api_url", "URL", DEFAULT_API_URL, "PAPERFEED_ARXIV_API_URL",
-            "arXiv API endpoint, used for back-filling past listings and fetching by id."),
-    Setting("arxiv.min_interval", "seconds", "3.0", "",
-            "Least time between two requests; arXiv asks for 3 s and hosts on arxiv.org never get less."),
+    Setting(
+        "timezone",
+        "string",
+        "Asia/Shanghai",
+        "PAPERFEED_TIMEZONE",
+        "IANA time zone of the reader; digest headers print local times in it.",
+    ),
+    Setting(
+        "home",
+        "path",
+        "~/.local/share/paperfeed",
+        "PAPERFEED_HOME",
+        "Where all state lives by default (database, digests).",
+    ),
+    Setting(
+        "database",
+        "path or URL",
+        "<home>/paperfeed.db",
+        "PAPERFEED_DB",
+        "The archive: a SQLite file path or a sqlite:/// URL.",
+    ),
+    Setting(
+        "output.dir",
+        "path",
+        "<home>/digests",
+        "PAPERFEED_OUTPUT_DIR",
+        "Folder the digest files are written to.",
+    ),
+    Setting(
+        "output.formats",
+        "list of strings",
+        '["text", "compact", "markdown", "html", "json"]',
+        "",
+        "Digest files written by `paperfeed run`: text, compact, markdown, html, json.",
+    ),
+    Setting(
+        "arxiv.categories",
+        "list of strings",
+        "every arXiv archive",
+        "",
+        "Archives or categories whose daily listings are fetched (cs, stat, cs.LG, ...).",
+    ),
+    Setting(
+        "arxiv.contact_email",
+        "string",
+        '""',
+        "PAPERFEED_CONTACT_EMAIL",
+        "Your e-mail, sent in the User-Agent so arXiv can reach you instead of blocking.",
+    ),
+    Setting(
+        "arxiv.rss_url",
+        "URL",
+        DEFAULT_RSS_URL,
+        "PAPERFEED_ARXIV_RSS_URL",
+        "Base URL of the daily RSS feeds (a mirror, or a local server in tests).",
+    ),
+    Setting(
+        "arxiv.api_url",
+        "URL",
+        DEFAULT_API_URL,
+        "PAPERFEED_ARXIV_API_URL",
+        "arXiv API endpoint, used for back-filling past listings and fetching by id.",
+    ),
+    Setting(
+        "arxiv.min_interval",
+        "seconds",
+        "3.0",
+        "",
+        "Least time between two requests; arXiv asks for 3 s and hosts on arxiv.org never get less.",
+    ),
     Setting("arxiv.timeout", "seconds", "30.0", "", "Connect and read timeout of one request."),
-    Setting("arxiv.retries", "integer", "4", "",
-            "Retries of a failed request (timeouts, 429, 5xx), with backoff honouring Retry-After."),
-    Setting("translate.engine", "string", "none", "PAPERFEED_TRANSLATE_ENGINE",
-            "Translation engine: auto (the best available) or none (keep English)."),
-    Setting("calendar.extra_holidays", "table of date = name", "{}", "",
-            "Announcement dates arXiv skips, in addition to the bundled holiday table."),
-    Setting("calendar.removed_holidays", "list of dates", "[]", "",
-            "Dates to drop from the bundled holiday table."),
-    Setting("topics[].name", "string", "(required)", "", "The topic's name, printed as `Keyword: <name>`."),
-    Setting("topics[].query", "string", "the name", "",
-            'Query: phrases, words, AND/OR/NOT, ( ), ti: abs: au: cat: scopes.'),
-    Setting("topics[].categories", "list of strings", "[]", "",
-            "Only papers in one of these categories or archives."),
+    Setting(
+        "arxiv.retries",
+        "integer",
+        "4",
+        "",
+        "Retries of a failed request (timeouts, 429, 5xx), with backoff honouring Retry-After.",
+    ),
+    Setting(
+        "translate.engine",
+        "string",
+        "none",
+        "PAPERFEED_TRANSLATE_ENGINE",
+        "Translation engine: auto (the best available) or none (keep English).",
+    ),
+    Setting(
+        "calendar.extra_holidays",
+        "table of date = name",
+        "{}",
+        "",
+        "Announcement dates arXiv skips, in addition to the bundled holiday table.",
+    ),
+    Setting(
+        "calendar.removed_holidays",
+        "list of dates",
+        "[]",
+        "",
+        "Dates to drop from the bundled holiday table.",
+    ),
+    Setting(
+        "topics[].name",
+        "string",
+        "(required)",
+        "",
+        "The topic's name, printed as `Keyword: <name>`.",
+    ),
+    Setting(
+        "topics[].query",
+        "string",
+        "the name",
+        "",
+        "Query: phrases, words, AND/OR/NOT, ( ), ti: abs: au: cat: scopes.",
+    ),
+    Setting(
+        "topics[].categories",
+        "list of strings",
+        "[]",
+        "",
+        "Only papers in one of these categories or archives.",
+    ),
     Setting("topics[].exclude", "string", '""', "", "A query; papers matching it are dropped."),
     Setting("topics[].include_cross", "boolean", "true", "", "Include cross-listed papers."),
-    Setting("topics[].include_replacements", "boolean", "false", "",
-            "Include replaced (new version) papers."),
+    Setting(
+        "topics[].include_replacements",
+        "boolean",
+        "false",
+        "",
+        "Include replaced (new version) papers.",
+    ),
 )
 
 
@@ -127,10 +218,12 @@ class TranslateSettings:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """Resolved settings; ``load_settings`` builds them (paths depend on the environment)."""
+
+    home: Path
+    database: str  # a path or a sqlite:/// URL
+    output_dir: Path
     timezone: str = "Asia/Shanghai"
-    home: Path = Path("~/.local/share/paperfeed").expanduser()
-    database: str = ""  # resolved: a path or a sqlite:/// URL
-    output_dir: Path = Path("digests")
     formats: tuple[str, ...] = FORMAT_NAMES
     arxiv: ArxivSettings = field(default_factory=ArxivSettings)
     translate: TranslateSettings = field(default_factory=TranslateSettings)
@@ -178,36 +271,56 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(
-                "config file not found", path=where,
+                "config file not found",
+                path=where,
                 hint="run `paperfeed init` to write one, or drop --config to use the defaults",
             ) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"not valid TOML: {exc}", path=where,
-                              hint="fix the syntax at the position shown") from None
+            raise ConfigError(
+                f"not valid TOML: {exc}", path=where, hint="fix the syntax at the position shown"
+            ) from None
     return _build(raw, environ, where, path)
 
 
-def _build(raw: dict[str, Any], environ: Mapping[str, str], where: str, path: Path | None) -> Settings:
+def _build(
+    raw: dict[str, Any], environ: Mapping[str, str], where: str, path: Path | None
+) -> Settings:
     reader = _Reader(where)
-    reader.known(raw, "", {"timezone", "home", "database", "output", "arxiv", "translate",
-                           "calendar", "topics"})
+    reader.known(
+        raw,
+        "",
+        {"timezone", "home", "database", "output", "arxiv", "translate", "calendar", "topics"},
+    )
 
-    home = Path(environ["PAPERFEED_HOME"]).expanduser() if environ.get("PAPERFEED_HOME") else (
-        Path(reader.string(raw, "home")).expanduser() if "home" in raw else default_home(environ))
+    home = (
+        Path(environ["PAPERFEED_HOME"]).expanduser()
+        if environ.get("PAPERFEED_HOME")
+        else (
+            Path(reader.string(raw, "home")).expanduser()
+            if "home" in raw
+            else default_home(environ)
+        )
+    )
     timezone = environ.get("PAPERFEED_TIMEZONE") or reader.string(raw, "timezone", "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"timezone must be an IANA zone name like Asia/Shanghai; got {timezone!r}",
-                          path=where, key="timezone") from None
+        raise ConfigError(
+            f"timezone must be an IANA zone name like Asia/Shanghai; got {timezone!r}",
+            path=where,
+            key="timezone",
+        ) from None
 
     database = environ.get("PAPERFEED_DB") or reader.string(raw, "database", "")
     if not database:
         database = str(home / "paperfeed.db")
     if "://" in database and not database.startswith("sqlite:///"):
-        raise ConfigError(f"database {database!r} is not supported yet: only SQLite",
-                          path=where, key="database",
-                          hint="give a file path or sqlite:///path; PostgreSQL support is planned")
+        raise ConfigError(
+            f"database {database!r} is not supported yet: only SQLite",
+            path=where,
+            key="database",
+            hint="give a file path or sqlite:///path; PostgreSQL support is planned",
+        )
 
     output = reader.table(raw, "output")
     reader.known(output, "output", {"dir", "formats"})
@@ -215,46 +328,77 @@ def _build(raw: dict[str, Any], environ: Mapping[str, str], where: str, path: Pa
     formats = reader.strings(output, "formats", FORMAT_NAMES, "output")
     for fmt in formats:
         if fmt not in FORMAT_NAMES:
-            raise ConfigError(f"formats: unknown format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}",
-                              path=where, key="output")
+            raise ConfigError(
+                f"formats: unknown format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}",
+                path=where,
+                key="output",
+            )
 
     arxiv = _arxiv_settings(reader, reader.table(raw, "arxiv"), environ)
 
     translate = reader.table(raw, "translate")
     reader.known(translate, "translate", {"engine"})
     engine = environ.get("PAPERFEED_TRANSLATE_ENGINE") or reader.string(
-        translate, "engine", "none", "translate")
+        translate, "engine", "none", "translate"
+    )
     if engine not in ENGINE_NAMES:
-        raise ConfigError(f"engine must be one of {', '.join(ENGINE_NAMES)}; got {engine!r}",
-                          path=where, key="translate")
+        raise ConfigError(
+            f"engine must be one of {', '.join(ENGINE_NAMES)}; got {engine!r}",
+            path=where,
+            key="translate",
+        )
 
     calendar = reader.table(raw, "calendar")
     reader.known(calendar, "calendar", {"extra_holidays", "removed_holidays"})
-    extra = {reader.date_key(k, "calendar.extra_holidays"): reader.expect_str(v, f"calendar.extra_holidays.{k}")
-             for k, v in reader.table(calendar, "extra_holidays", "calendar").items()}
-    removed = tuple(reader.date_key(d, "calendar.removed_holidays")
-                    for d in reader.strings(calendar, "removed_holidays", (), "calendar"))
+    extra = {
+        reader.date_key(k, "calendar.extra_holidays"): reader.expect_str(
+            v, f"calendar.extra_holidays.{k}"
+        )
+        for k, v in reader.table(calendar, "extra_holidays", "calendar").items()
+    }
+    removed = tuple(
+        reader.date_key(d, "calendar.removed_holidays")
+        for d in reader.strings(calendar, "removed_holidays", (), "calendar")
+    )
 
     topics = _topics(reader, raw)
     return Settings(
-        timezone=timezone, home=home, database=database,
+        timezone=timezone,
+        home=home,
+        database=database,
         output_dir=Path(out_dir).expanduser() if out_dir else home / "digests",
-        formats=formats, arxiv=arxiv, translate=TranslateSettings(engine=engine), topics=topics,
-        extra_holidays=extra, removed_holidays=removed, config_path=path,
+        formats=formats,
+        arxiv=arxiv,
+        translate=TranslateSettings(engine=engine),
+        topics=topics,
+        extra_holidays=extra,
+        removed_holidays=removed,
+        config_path=path,
     )
 
 
-def _arxiv_settings(reader: _Reader, table: dict[str, Any], environ: Mapping[str, str]) -> ArxivSettings:
-    reader.known(table, "arxiv", {"categories", "contact_email", "rss_url", "api_url",
-                                  "min_interval", "timeout", "retries"})
+def _arxiv_settings(
+    reader: _Reader, table: dict[str, Any], environ: Mapping[str, str]
+) -> ArxivSettings:
+    reader.known(
+        table,
+        "arxiv",
+        {"categories", "contact_email", "rss_url", "api_url", "min_interval", "timeout", "retries"},
+    )
     categories = reader.strings(table, "categories", DEFAULT_CATEGORIES, "arxiv")
     if not categories:
-        raise ConfigError("categories is empty: nothing would be fetched", path=reader.where,
-                          key="arxiv", hint='list archives or categories, e.g. ["cs", "stat"]')
+        raise ConfigError(
+            "categories is empty: nothing would be fetched",
+            path=reader.where,
+            key="arxiv",
+            hint='list archives or categories, e.g. ["cs", "stat"]',
+        )
     for spec in categories:
         if not taxonomy.is_known_feed(spec):
             raise ConfigError(
-                f"categories: unknown arXiv category or archive {spec!r}", path=reader.where, key="arxiv",
+                f"categories: unknown arXiv category or archive {spec!r}",
+                path=reader.where,
+                key="arxiv",
                 hint="use archive names (cs, stat, math, ...) or categories such as cs.LG; "
                 "see https://arxiv.org/category_taxonomy",
             )
@@ -262,15 +406,20 @@ def _arxiv_settings(reader: _Reader, table: dict[str, Any], environ: Mapping[str
     timeout = reader.number(table, "timeout", 30.0, "arxiv")
     retries = reader.integer(table, "retries", 4, "arxiv")
     if min_interval < 0 or timeout <= 0 or retries < 0:
-        raise ConfigError("min_interval and retries must be >= 0 and timeout > 0",
-                          path=reader.where, key="arxiv")
+        raise ConfigError(
+            "min_interval and retries must be >= 0 and timeout > 0", path=reader.where, key="arxiv"
+        )
     return ArxivSettings(
         categories=categories,
         contact_email=environ.get("PAPERFEED_CONTACT_EMAIL")
         or reader.string(table, "contact_email", "", "arxiv"),
-        rss_url=environ.get("PAPERFEED_ARXIV_RSS_URL") or reader.string(table, "rss_url", DEFAULT_RSS_URL, "arxiv"),
-        api_url=environ.get("PAPERFEED_ARXIV_API_URL") or reader.string(table, "api_url", DEFAULT_API_URL, "arxiv"),
-        min_interval=min_interval, timeout=timeout, retries=retries,
+        rss_url=environ.get("PAPERFEED_ARXIV_RSS_URL")
+        or reader.string(table, "rss_url", DEFAULT_RSS_URL, "arxiv"),
+        api_url=environ.get("PAPERFEED_ARXIV_API_URL")
+        or reader.string(table, "api_url", DEFAULT_API_URL, "arxiv"),
+        min_interval=min_interval,
+        timeout=timeout,
+        retries=retries,
     )
 
 
@@ -279,26 +428,36 @@ def _topics(reader: _Reader, raw: dict[str, Any]) -> tuple[Topic, ...]:
         return DEFAULT_TOPICS
     entries = raw["topics"]
     if not isinstance(entries, list) or not all(isinstance(t, dict) for t in entries):
-        raise ConfigError("topics must be an array of tables: [[topics]] name = ... query = ...",
-                          path=reader.where, key="topics")
+        raise ConfigError(
+            "topics must be an array of tables: [[topics]] name = ... query = ...",
+            path=reader.where,
+            key="topics",
+        )
     topics: list[Topic] = []
     names: set[str] = set()
     for index, entry in enumerate(entries, start=1):
         scope = f"topics #{index}"
-        reader.known(entry, scope, {"name", "query", "categories", "exclude",
-                                    "include_cross", "include_replacements"})
+        reader.known(
+            entry,
+            scope,
+            {"name", "query", "categories", "exclude", "include_cross", "include_replacements"},
+        )
         name = reader.string(entry, "name", "", scope).strip()
         if not name:
             raise ConfigError("every topic needs a name", path=reader.where, key=scope)
         if name in names:
-            raise ConfigError(f"two topics are named {name!r}; names must differ",
-                              path=reader.where, key=scope)
+            raise ConfigError(
+                f"two topics are named {name!r}; names must differ", path=reader.where, key=scope
+            )
         names.add(name)
         categories = reader.strings(entry, "categories", (), scope)
         for spec in categories:
             if not taxonomy.is_known_feed(spec):
-                raise ConfigError(f"categories: unknown arXiv category or archive {spec!r}",
-                                  path=reader.where, key=scope)
+                raise ConfigError(
+                    f"categories: unknown arXiv category or archive {spec!r}",
+                    path=reader.where,
+                    key=scope,
+                )
         topic = Topic(
             name=name,
             query=reader.string(entry, "query", name, scope),
@@ -310,8 +469,12 @@ def _topics(reader: _Reader, raw: dict[str, Any]) -> tuple[Topic, ...]:
         compile_topic(topic)  # a query with a syntax error fails here, pointing at the position
         topics.append(topic)
     if not topics:
-        raise ConfigError("no topics configured", path=reader.where, key="topics",
-                          hint="add at least one [[topics]] table")
+        raise ConfigError(
+            "no topics configured",
+            path=reader.where,
+            key="topics",
+            hint="add at least one [[topics]] table",
+        )
     return tuple(topics)
 
 
@@ -323,8 +486,9 @@ class _Reader:
 
     def _fail(self, scope: str, key: str, expected: str, value: object) -> ConfigError:
         label = f"{scope}.{key}" if scope else key
-        return ConfigError(f"{key} must be {expected}; got {value!r}", path=self.where,
-                           key=scope or label)
+        return ConfigError(
+            f"{key} must be {expected}; got {value!r}", path=self.where, key=scope or label
+        )
 
     def known(self, table: Mapping[str, Any], scope: str, keys: set[str]) -> None:
         for key in table:
@@ -332,7 +496,8 @@ class _Reader:
                 where = f"[{scope}]" if scope else "the top level"
                 raise ConfigError(
                     f"unknown key {key!r} in {where}; known keys: {', '.join(sorted(keys))}",
-                    path=self.where, hint="check the spelling against `paperfeed init` or the README",
+                    path=self.where,
+                    hint="check the spelling against `paperfeed init` or the README",
                 )
 
     def table(self, raw: Mapping[str, Any], key: str, scope: str = "") -> dict[str, Any]:
@@ -352,8 +517,9 @@ class _Reader:
             raise ConfigError(f"{label} must be a string; got {value!r}", path=self.where)
         return value
 
-    def strings(self, raw: Mapping[str, Any], key: str, default: tuple[str, ...],
-                scope: str = "") -> tuple[str, ...]:
+    def strings(
+        self, raw: Mapping[str, Any], key: str, default: tuple[str, ...], scope: str = ""
+    ) -> tuple[str, ...]:
         value = raw.get(key, list(default))
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self._fail(scope, key, "a list of strings", value)
@@ -383,7 +549,9 @@ class _Reader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise ConfigError(f"{label}: {value!r} is not a date (YYYY-MM-DD)", path=self.where) from None
+            raise ConfigError(
+                f"{label}: {value!r} is not a date (YYYY-MM-DD)", path=self.where
+            ) from None
 
 
 def starter_config() -> str:

@@ -46,7 +46,9 @@ class UsageError(PaperfeedError):
 class SourceError(PaperfeedError):
     """Fetching from an upstream service failed (network, HTTP status, error document)."""
 
-    def __init__(self, message: str, *, url: str = "", status: int | None = None, hint: str = "") -> None:
+    def __init__(
+        self, message: str, *, url: str = "", status: int | None = None, hint: str = ""
+    ) -> None:
         super().__init__(message, hint=hint)
         self.url = url
         self.status = status
@@ -69,7 +71,7 @@ class QueryError(PaperfeedError):
         where = f"topic '{topic}': " if topic else ""
         super().__init__(
             f"{where}{message} at position {position + 1}\n    {query}\n    {pointer}",
-            hint="quote phrases with \"...\", join terms with AND / OR / NOT, "
+            hint='quote phrases with "...", join terms with AND / OR / NOT, '
             "scope with ti: abs: au: cat:, and balance parentheses",
         )
 
@@ -85,7 +87,9 @@ class StoreError(PaperfeedError):
 class TranslateError(PaperfeedError):
     """A translation engine failed for one paper or altogether."""
 
-    def __init__(self, message: str, *, engine: str = "", paper_id: str = "", hint: str = "") -> None:
+    def __init__(
+        self, message: str, *, engine: str = "", paper_id: str = "", hint: str = ""
+    ) -> None:
         super().__init__(message, hint=hint)
         self.engine = engine
         self.paper_id = paper_id
@@ -100,7 +104,9 @@ class DigestImportError(PaperfeedError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, path: str = "", line: int | None = None, hint: str = "") -> None:
+    def __init__(
+        self, message: str, *, path: str = "", line: int | None = None, hint: str = ""
+    ) -> None:
         where = path + (f":{line}" if line is not None else "")
         super().__init__(f"{where}: {message}" if where else message, hint=hint)
         self.path = path

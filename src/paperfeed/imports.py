@@ -34,8 +34,10 @@ class ImportResult:
 
     def summary(self) -> str:
         day = f" for {self.listing_date}" if self.listing_date else ""
-        return (f"{self.path}: {self.format} digest{day}: {self.papers} papers, "
-                f"{self.translations} translations; digest {self.digest}")
+        return (
+            f"{self.path}: {self.format} digest{day}: {self.papers} papers, "
+            f"{self.translations} translations; digest {self.digest}"
+        )
 
 
 def read_text(path: Path) -> str:
@@ -48,12 +50,16 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DigestImportError(f"not UTF-8 text (byte {exc.start})", path=str(path),
-                                hint="digests are UTF-8; re-save the file as UTF-8") from None
+        raise DigestImportError(
+            f"not UTF-8 text (byte {exc.start})",
+            path=str(path),
+            hint="digests are UTF-8; re-save the file as UTF-8",
+        ) from None
 
 
-def import_file(path: Path, store: Store, *, listing_date: date | None = None,
-                memory_only: bool = False) -> ImportResult:
+def import_file(
+    path: Path, store: Store, *, listing_date: date | None = None, memory_only: bool = False
+) -> ImportResult:
     """Import one digest file. Everything from one file is stored in one transaction."""
     text = read_text(path)
     fmt = detect_format(text)
@@ -63,9 +69,11 @@ def import_file(path: Path, store: Store, *, listing_date: date | None = None,
         day = listing_date or _date_from_name(path)
         return _import_compact(path, text, store, day, memory_only)
     raise DigestImportError(
-        "not a digest in a known format", path=str(path),
+        "not a digest in a known format",
+        path=str(path),
         hint="paperfeed imports the seed text format (first line '生成时间: ...') and the compact "
-        "format (abstract, Chinese abstract, https://arxiv.org/abs/<id>, repeated)")
+        "format (abstract, Chinese abstract, https://arxiv.org/abs/<id>, repeated)",
+    )
 
 
 def _date_from_name(path: Path) -> date | None:
@@ -100,8 +108,14 @@ def _import_seed(path: Path, text: str, store: Store, memory_only: bool) -> Impo
             store.set_paper_translation(row_id, entry.title_zh, entry.abstract_zh)
         store.save_subject_names(parsed.subject_names)
         outcome = "not stored (--memory-only)" if memory_only else _store_digest(store, digest)
-    return ImportResult(path=path, format="text", listing_date=digest.listing_date,
-                        papers=digest.paper_count, translations=translations, digest=outcome)
+    return ImportResult(
+        path=path,
+        format="text",
+        listing_date=digest.listing_date,
+        papers=digest.paper_count,
+        translations=translations,
+        digest=outcome,
+    )
 
 
 def _store_digest(store: Store, digest: Digest) -> str:
@@ -112,7 +126,9 @@ def _store_digest(store: Store, digest: Digest) -> str:
     return "replaced" if existing is not None else "stored"
 
 
-def _import_compact(path: Path, text: str, store: Store, day: date | None, memory_only: bool) -> ImportResult:
+def _import_compact(
+    path: Path, text: str, store: Store, day: date | None, memory_only: bool
+) -> ImportResult:
     items = parse_compact(text, path=str(path))
     entries = []
     translations = 0
@@ -121,17 +137,27 @@ def _import_compact(path: Path, text: str, store: Store, day: date | None, memor
             # A paper the archive already knows keeps its richer record; otherwise the compact
             # list is all there is: an abstract without title, authors or categories.
             paper = store.paper(item.arxiv_id) or Paper(
-                arxiv_id=item.arxiv_id, version=UNKNOWN_VERSION, title="", authors=(),
-                abstract=item.abstract, categories=())
+                arxiv_id=item.arxiv_id,
+                version=UNKNOWN_VERSION,
+                title="",
+                authors=(),
+                abstract=item.abstract,
+                categories=(),
+            )
             row_id = store.upsert_paper(paper, "import-compact")
             if item.abstract_zh is not None:
                 store.save_translation(item.abstract, "abstract", item.abstract_zh, MEMORY)
                 translations += 1
             if row_id is not None and item.abstract_zh is not None:
                 store.set_paper_translation(row_id, None, item.abstract_zh)
-            title_zh = store.cached_translation(paper.title, "title", MEMORY) if paper.title else None
-            entries.append(DigestEntry(paper=paper, title_zh=title_zh, abstract_zh=item.abstract_zh,
-                                       announce_type=None))
+            title_zh = (
+                store.cached_translation(paper.title, "title", MEMORY) if paper.title else None
+            )
+            entries.append(
+                DigestEntry(
+                    paper=paper, title_zh=title_zh, abstract_zh=item.abstract_zh, announce_type=None
+                )
+            )
         if memory_only:
             outcome = "not stored (--memory-only)"
         elif day is None:
@@ -140,12 +166,26 @@ def _import_compact(path: Path, text: str, store: Store, day: date | None, memor
             outcome = "not stored: the archive already has a digest for this date"
         else:
             outcome = "stored"
-            store.save_digest(Digest(
-                listing_date=day, header="", generated_at=_midnight_utc(day), announced_at=None,
-                timezone="UTC", sections=(DigestSection(COMPACT_TOPIC, tuple(entries)),), source="import"),
-                source_for_papers="import-compact")
-    return ImportResult(path=path, format="compact", listing_date=day, papers=len(items),
-                        translations=translations, digest=outcome)
+            store.save_digest(
+                Digest(
+                    listing_date=day,
+                    header="",
+                    generated_at=_midnight_utc(day),
+                    announced_at=None,
+                    timezone="UTC",
+                    sections=(DigestSection(COMPACT_TOPIC, tuple(entries)),),
+                    source="import",
+                ),
+                source_for_papers="import-compact",
+            )
+    return ImportResult(
+        path=path,
+        format="compact",
+        listing_date=day,
+        papers=len(items),
+        translations=translations,
+        digest=outcome,
+    )
 
 
 def _midnight_utc(day: date) -> datetime:

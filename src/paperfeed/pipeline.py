@@ -78,7 +78,9 @@ def make_calendar(settings: Settings) -> ArxivCalendar:
     return ArxivCalendar(load_holidays(settings.extra_holidays, settings.removed_holidays))
 
 
-def run(settings: Settings, store: Store, deps: Deps, listing_date: date | None = None) -> RunReport:
+def run(
+    settings: Settings, store: Store, deps: Deps, listing_date: date | None = None
+) -> RunReport:
     """Fetch, store, select, translate, render and write the digest of one listing."""
     calendar = make_calendar(settings)
     now = deps.now()
@@ -91,7 +93,8 @@ def run(settings: Settings, store: Store, deps: Deps, listing_date: date | None 
         raise UsageError(
             f"the listing dated {target} is not announced yet: arXiv announces it at "
             f"{announced:%Y-%m-%d %H:%M} {announced.tzname()}",
-            hint="drop --date to get the latest announced listing")
+            hint="drop --date to get the latest announced listing",
+        )
 
     run_id = store.start_run(target)
     stages: list[StageResult] = []
@@ -99,7 +102,9 @@ def run(settings: Settings, store: Store, deps: Deps, listing_date: date | None 
         report = _run_stages(settings, store, deps, calendar, target, now, stages)
     except PaperfeedError as exc:
         stages.append(StageResult(stage=_failed_stage(stages), status="failed", detail=exc.message))
-        failed = RunReport(listing_date=target, status="failed", reason=exc.message, stages=tuple(stages))
+        failed = RunReport(
+            listing_date=target, status="failed", reason=exc.message, stages=tuple(stages)
+        )
         store.finish_run(run_id, "failed", exc.message, _report_json(failed))
         raise
     store.finish_run(run_id, report.status, report.reason, _report_json(report))
@@ -114,25 +119,43 @@ def _failed_stage(done: Sequence[StageResult]) -> str:
     return next((s for s in _STAGE_ORDER if s not in finished), "write")
 
 
-def _run_stages(settings: Settings, store: Store, deps: Deps, calendar: ArxivCalendar, target: date,
-                now: datetime, stages: list[StageResult]) -> RunReport:
+def _run_stages(
+    settings: Settings,
+    store: Store,
+    deps: Deps,
+    calendar: ArxivCalendar,
+    target: date,
+    now: datetime,
+    stages: list[StageResult],
+) -> RunReport:
     listing = store.listing(target)
     if listing is not None:
         stages.append(StageResult("fetch", "skipped", "listing already in the archive"))
     else:
         listing = fetch_listing_for(target, settings, deps, calendar)
         if listing is None:
-            return RunReport(listing_date=target, status="no-listing", stages=tuple(stages),
-                             reason="arXiv published an empty listing for this date")
+            return RunReport(
+                listing_date=target,
+                status="no-listing",
+                stages=tuple(stages),
+                reason="arXiv published an empty listing for this date",
+            )
         store.save_listing(listing)
-        stages.append(StageResult("fetch", "ok", f"{len(listing.items)} papers from "
-                                  f"{len(listing.feeds)} feeds ({listing.source})"))
+        stages.append(
+            StageResult(
+                "fetch",
+                "ok",
+                f"{len(listing.items)} papers from {len(listing.feeds)} feeds ({listing.source})",
+            )
+        )
 
     topics = settings.topics
     delivered = store.delivered([t.name for t in topics], before=target)
     matches = select_matches(listing.items, topics, delivered=delivered)
     store.save_matches(target, matches)
-    stages.append(StageResult("select", "ok", ", ".join(f"{t}: {len(m)}" for t, m in matches.items())))
+    stages.append(
+        StageResult("select", "ok", ", ".join(f"{t}: {len(m)}" for t, m in matches.items()))
+    )
 
     papers = _distinct_papers(matches)
     advance = deps.progress.start("translate", len(papers) * 2 if deps.engine.calls_model else None)
@@ -144,15 +167,25 @@ def _run_stages(settings: Settings, store: Store, deps: Deps, calendar: ArxivCal
             row_id = store.paper_row_id(paper.arxiv_id, paper.version)
             if row_id is not None and (tr.title or tr.abstract):
                 store.set_paper_translation(row_id, tr.title, tr.abstract)
-    stages.append(StageResult("translate", "ok" if not translated.failed or not deps.engine.calls_model
-                              else "failed",
-                              f"{translated.cached} cached, {translated.translated} new, "
-                              f"{len(translated.failed)} papers untranslated ({deps.engine.name})"))
+    stages.append(
+        StageResult(
+            "translate",
+            "ok" if not translated.failed or not deps.engine.calls_model else "failed",
+            f"{translated.cached} cached, {translated.translated} new, "
+            f"{len(translated.failed)} papers untranslated ({deps.engine.name})",
+        )
+    )
 
-    digest = build_digest(target, topics=[t.name for t in topics], matches=matches,
-                          translations=translated.translations, generated_at=now,
-                          announced_at=calendar.announced_at(target), zone=settings.zone,
-                          timezone=settings.timezone)
+    digest = build_digest(
+        target,
+        topics=[t.name for t in topics],
+        matches=matches,
+        translations=translated.translations,
+        generated_at=now,
+        announced_at=calendar.announced_at(target),
+        zone=settings.zone,
+        timezone=settings.timezone,
+    )
     existing = store.digest(target)
     if existing is not None and existing.sections == digest.sections:
         digest = existing  # same content: keep the first run's header, so reruns are byte-identical
@@ -163,17 +196,27 @@ def _run_stages(settings: Settings, store: Store, deps: Deps, calendar: ArxivCal
 
     files = write_digest_files(digest, settings.output_dir, settings.formats, store.subject_names())
     stages.append(StageResult("write", "ok", f"{len(files)} files"))
-    failures = tuple(f"{pid}: not translated" for pid in translated.failed) if deps.engine.calls_model else ()
+    failures = (
+        tuple(f"{pid}: not translated" for pid in translated.failed)
+        if deps.engine.calls_model
+        else ()
+    )
     return RunReport(
-        listing_date=target, status="partial" if failures else "done", stages=tuple(stages),
+        listing_date=target,
+        status="partial" if failures else "done",
+        stages=tuple(stages),
         listing_size=len(listing.items),
         topic_counts=tuple((t, len(m)) for t, m in matches.items()),
         paper_count=digest.paper_count,
         untranslated=sum(1 for e in digest.papers if not e.translated),
-        files=tuple(str(f) for f in files), failures=failures)
+        files=tuple(str(f) for f in files),
+        failures=failures,
+    )
 
 
-def fetch_listing_for(target: date, settings: Settings, deps: Deps, calendar: ArxivCalendar) -> Listing | None:
+def fetch_listing_for(
+    target: date, settings: Settings, deps: Deps, calendar: ArxivCalendar
+) -> Listing | None:
     """The listing dated ``target``: from the RSS feeds while they show it, otherwise back-filled
     through the API. One feed is probed first: the feeds show a single day (switching at
     midnight US Eastern, four hours after the announcement), and asking every archive for a day
@@ -183,19 +226,30 @@ def fetch_listing_for(target: date, settings: Settings, deps: Deps, calendar: Ar
     if probe.listing_date == target:
         advance = deps.progress.start("fetch", len(categories))
         result = fetch_listing(
-            deps.http, settings.arxiv.rss_url, categories,
-            split_feed=taxonomy.archive_categories, on_feed=lambda feed, n: advance(1))
+            deps.http,
+            settings.arxiv.rss_url,
+            categories,
+            split_feed=taxonomy.archive_categories,
+            on_feed=lambda feed, n: advance(1),
+        )
         deps.progress.finish("fetch")
+        if not result.items and result.listing_date in (target, None):
+            return None  # the feeds are dated today and empty: arXiv announced nothing
         if result.listing_date == target:
-            if not result.items:
-                return None
-            return Listing(listing_date=target, items=result.items, feeds=result.feeds, source="rss")
-    log.info("the RSS feeds show the listing of %s, not %s: back-filling through the API",
-             probe.listing_date, target)
+            return Listing(
+                listing_date=target, items=result.items, feeds=result.feeds, source="rss"
+            )
+    log.info(
+        "the RSS feeds show the listing of %s, not %s: back-filling through the API",
+        probe.listing_date,
+        target,
+    )
     return backfill_listing(target, settings, deps, calendar)
 
 
-def backfill_listing(target: date, settings: Settings, deps: Deps, calendar: ArxivCalendar) -> Listing | None:
+def backfill_listing(
+    target: date, settings: Settings, deps: Deps, calendar: ArxivCalendar
+) -> Listing | None:
     """A past listing rebuilt from the API: new submissions in its submission window.
 
     The API knows submission times, not announcements, so replacements are not included and
@@ -210,15 +264,19 @@ def backfill_listing(target: date, settings: Settings, deps: Deps, calendar: Arx
     if not papers:
         return None
     watched = set(categories)
-    items = tuple(ListingItem(paper=p, announce_type="new" if p.primary_category in watched else "cross")
-                  for p in papers)
-    return Listing(listing_date=target, items=items, feeds=tuple(settings.arxiv.categories), source="api")
+    items = tuple(
+        ListingItem(paper=p, announce_type="new" if p.primary_category in watched else "cross")
+        for p in papers
+    )
+    return Listing(
+        listing_date=target, items=items, feeds=tuple(settings.arxiv.categories), source="api"
+    )
 
 
 def _expand(specs: Sequence[str]) -> tuple[str, ...]:
     out: list[str] = []
     for spec in specs:
-        for code in (taxonomy.archive_categories(spec) if "." not in spec else (spec,)):
+        for code in taxonomy.archive_categories(spec) if "." not in spec else (spec,):
             if code not in out:
                 out.append(code)
     return tuple(out)
@@ -232,33 +290,55 @@ def _distinct_papers(matches: dict[str, tuple[Match, ...]]) -> list[Paper]:
     return list(seen.values())
 
 
-def build_digest(target: date, *, topics: Sequence[str], matches: dict[str, tuple[Match, ...]],
-                 translations: dict[str, Translation], generated_at: datetime, announced_at: datetime,
-                 zone: ZoneInfo, timezone: str) -> Digest:
+def build_digest(
+    target: date,
+    *,
+    topics: Sequence[str],
+    matches: dict[str, tuple[Match, ...]],
+    translations: dict[str, Translation],
+    generated_at: datetime,
+    announced_at: datetime,
+    zone: ZoneInfo,
+    timezone: str,
+) -> Digest:
     sections = []
     for topic in topics:
         entries = []
         for match in matches.get(topic, ()):
             tr = translations.get(match.paper.versioned_id)
-            entries.append(DigestEntry(
-                paper=match.paper, title_zh=tr.title if tr else None,
-                abstract_zh=tr.abstract if tr else None, announce_type=match.announce_type,
-                terms=match.terms))
+            entries.append(
+                DigestEntry(
+                    paper=match.paper,
+                    title_zh=tr.title if tr else None,
+                    abstract_zh=tr.abstract if tr else None,
+                    announce_type=match.announce_type,
+                    terms=match.terms,
+                )
+            )
         sections.append(DigestSection(topic=topic, entries=tuple(entries)))
     generated_local = generated_at.astimezone(zone).replace(microsecond=0)
-    return Digest(listing_date=target, header=seed_header(generated_local, announced_at, zone),
-                  generated_at=generated_local, announced_at=announced_at, timezone=timezone,
-                  sections=tuple(sections), source="run")
+    return Digest(
+        listing_date=target,
+        header=seed_header(generated_local, announced_at, zone),
+        generated_at=generated_local,
+        announced_at=announced_at,
+        timezone=timezone,
+        sections=tuple(sections),
+        source="run",
+    )
 
 
-def write_digest_files(digest: Digest, folder: Path, formats: Sequence[str],
-                       subject_names: dict[str, str]) -> list[Path]:
+def write_digest_files(
+    digest: Digest, folder: Path, formats: Sequence[str], subject_names: dict[str, str]
+) -> list[Path]:
     """Write each format atomically (temp file + rename): a crash never leaves half a file."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DeliveryError(f"{folder}: cannot create the output folder: {exc.strerror}",
-                            hint="set [output] dir or PAPERFEED_OUTPUT_DIR to a writable folder") from None
+        raise DeliveryError(
+            f"{folder}: cannot create the output folder: {exc.strerror}",
+            hint="set [output] dir or PAPERFEED_OUTPUT_DIR to a writable folder",
+        ) from None
     written = []
     for fmt in formats:
         target = folder / digest_filename(fmt, digest.listing_date)
@@ -277,15 +357,24 @@ def write_atomically(target: Path, text: str) -> None:
             os.fsync(handle.fileno())
         Path(tmp).replace(target)
     except OSError as exc:
-        raise DeliveryError(f"{target}: cannot write the digest: {exc.strerror}",
-                            hint="check free space and permissions of the output folder") from None
+        raise DeliveryError(
+            f"{target}: cannot write the digest: {exc.strerror}",
+            hint="check free space and permissions of the output folder",
+        ) from None
 
 
 def _report_json(report: RunReport) -> dict[str, object]:
     return {
-        "listing_date": report.listing_date.isoformat(), "status": report.status, "reason": report.reason,
-        "stages": [{"stage": s.stage, "status": s.status, "detail": s.detail} for s in report.stages],
-        "listing_size": report.listing_size, "topic_counts": dict(report.topic_counts),
-        "paper_count": report.paper_count, "untranslated": report.untranslated,
-        "files": list(report.files), "failures": list(report.failures),
+        "listing_date": report.listing_date.isoformat(),
+        "status": report.status,
+        "reason": report.reason,
+        "stages": [
+            {"stage": s.stage, "status": s.status, "detail": s.detail} for s in report.stages
+        ],
+        "listing_size": report.listing_size,
+        "topic_counts": dict(report.topic_counts),
+        "paper_count": report.paper_count,
+        "untranslated": report.untranslated,
+        "files": list(report.files),
+        "failures": list(report.failures),
     }

@@ -45,23 +45,34 @@ def feed_items(items: Sequence[ListingItem], feed: str) -> list[ListingItem]:
             continue
         primary_here = item.paper.primary_category in members
         replaced = item.announce_type in ("replace", "replace-cross")
-        kind: AnnounceType = ("replace" if primary_here else "replace-cross") if replaced else (
-            "new" if primary_here else "cross")
+        kind: AnnounceType = (
+            ("replace" if primary_here else "replace-cross")
+            if replaced
+            else ("new" if primary_here else "cross")
+        )
         out.append(ListingItem(paper=item.paper, announce_type=kind))
     out.sort(key=lambda i: (_TYPE_ORDER[i.announce_type], i.paper.arxiv_id))
     return out
 
 
-def build_rss(feed: str, listing_date: date, items: Sequence[ListingItem], *,
-              base_url: str = "http://rss.arxiv.org/rss") -> bytes:
+def build_rss(
+    feed: str,
+    listing_date: date,
+    items: Sequence[ListingItem],
+    *,
+    base_url: str = "http://rss.arxiv.org/rss",
+) -> bytes:
     """One RSS 2.0 feed for ``feed`` dated ``listing_date`` (midnight America/New_York)."""
     midnight = datetime.combine(listing_date, time(0, 0), tzinfo=NEW_YORK)
     built = (midnight + timedelta(seconds=2)).astimezone(UTC)  # arXiv builds just after midnight
     rss = etree.Element("rss", nsmap=NS, version="2.0")
     channel = etree.SubElement(rss, "channel")
     link = f"{base_url}/{feed}"
-    for tag, text in (("title", f"{feed.replace('+', ', ')} updates on arXiv.org"), ("link", link),
-                      ("description", f"{feed} updates on the arXiv.org e-print archive.")):
+    for tag, text in (
+        ("title", f"{feed.replace('+', ', ')} updates on arXiv.org"),
+        ("link", link),
+        ("description", f"{feed} updates on the arXiv.org e-print archive."),
+    ):
         etree.SubElement(channel, tag).text = text
     etree.SubElement(channel, _q("atom", "link"), href=link, rel="self", type="application/rss+xml")
     etree.SubElement(channel, "docs").text = "http://www.rssboard.org/rss-specification"
@@ -79,7 +90,8 @@ def build_rss(feed: str, listing_date: date, items: Sequence[ListingItem], *,
         etree.SubElement(node, "link").text = paper.abs_url
         etree.SubElement(node, "description").text = (
             f"arXiv:{paper.arxiv_id}v{max(paper.version, 1)} Announce Type: {item.announce_type} \n"
-            f"Abstract: {paper.abstract}")
+            f"Abstract: {paper.abstract}"
+        )
         guid = etree.SubElement(node, "guid", isPermaLink="false")
         guid.text = f"oai:arXiv.org:{paper.arxiv_id}v{max(paper.version, 1)}"
         for category in paper.categories:
@@ -87,7 +99,8 @@ def build_rss(feed: str, listing_date: date, items: Sequence[ListingItem], *,
         etree.SubElement(node, "pubDate").text = format_datetime(midnight)
         etree.SubElement(node, _q("arxiv", "announce_type")).text = item.announce_type
         etree.SubElement(node, _q("dc", "rights")).text = (
-            paper.license or "http://creativecommons.org/licenses/by/4.0/")
+            paper.license or "http://creativecommons.org/licenses/by/4.0/"
+        )
         if paper.doi:
             etree.SubElement(node, _q("arxiv", "DOI")).text = paper.doi
         if paper.journal_ref:
@@ -97,9 +110,13 @@ def build_rss(feed: str, listing_date: date, items: Sequence[ListingItem], *,
     return body
 
 
-def build_feeds(listing_date: date, items: Sequence[ListingItem], feeds: Iterable[str]) -> dict[str, bytes]:
+def build_feeds(
+    listing_date: date, items: Sequence[ListingItem], feeds: Iterable[str]
+) -> dict[str, bytes]:
     """``{"/rss/<feed>": body}`` for each feed, ready to serve."""
-    return {f"/rss/{feed}": build_rss(feed, listing_date, feed_items(items, feed)) for feed in feeds}
+    return {
+        f"/rss/{feed}": build_rss(feed, listing_date, feed_items(items, feed)) for feed in feeds
+    }
 
 
 def etag(body: bytes) -> str:

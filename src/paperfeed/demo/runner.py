@@ -42,8 +42,12 @@ class DemoResult:
 def demo_items() -> list[ListingItem]:
     """The demo listing: the example digest's papers (as new submissions) plus recorded extras."""
     data = resources.files("paperfeed.demo") / "data"
-    digest = parse_seed_text((data / DIGEST_FILE).read_text(encoding="utf-8"), path=DIGEST_FILE).digest
-    items = [ListingItem(paper=replace(e.paper, version=1), announce_type="new") for e in digest.papers]
+    digest = parse_seed_text(
+        (data / DIGEST_FILE).read_text(encoding="utf-8"), path=DIGEST_FILE
+    ).digest
+    items = [
+        ListingItem(paper=replace(e.paper, version=1), announce_type="new") for e in digest.papers
+    ]
     extra = parse_rss((data / EXTRA_FEED_FILE).read_bytes(), "cs.LG")
     known = {i.paper.arxiv_id for i in items}
     items += [i for i in extra.items if i.paper.arxiv_id not in known]
@@ -59,15 +63,22 @@ def run_demo(home: Path | None, *, progress: Progress | None = None) -> DemoResu
     routes = build_feeds(DEMO_DATE, items, feeds)
     data = resources.files("paperfeed.demo") / "data"
     with serve(routes) as base_url:
-        settings: Settings = load_settings(None, {
-            "PAPERFEED_HOME": str(home),
-            "PAPERFEED_ARXIV_RSS_URL": f"{base_url}/rss",
-            "PAPERFEED_ARXIV_API_URL": f"{base_url}/api/query",
-        })
-        settings = replace(settings, arxiv=replace(settings.arxiv, categories=tuple(feeds), min_interval=0.0))
+        settings: Settings = load_settings(
+            None,
+            {
+                "PAPERFEED_HOME": str(home),
+                "PAPERFEED_ARXIV_RSS_URL": f"{base_url}/rss",
+                "PAPERFEED_ARXIV_API_URL": f"{base_url}/api/query",
+            },
+        )
+        settings = replace(
+            settings, arxiv=replace(settings.arxiv, categories=tuple(feeds), min_interval=0.0)
+        )
         with open_store(settings) as store, resources.as_file(data / DIGEST_FILE) as memory:
             import_file(memory, store, memory_only=True)
-            report = run_pipeline(settings, store, DEMO_DATE, progress=progress, now=lambda: DEMO_NOW)
+            report = run_pipeline(
+                settings, store, DEMO_DATE, progress=progress, now=lambda: DEMO_NOW
+            )
     text_file = next((Path(f) for f in report.files if f.endswith(".txt") and "digest-" in f), None)
     preview = ""
     if text_file is not None:

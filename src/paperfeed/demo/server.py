@@ -18,7 +18,7 @@ class _FeedHandler(BaseHTTPRequestHandler):
     routes: Mapping[str, bytes] = {}
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         body = self.routes.get(path)
         if body is None:
@@ -40,7 +40,7 @@ class _FeedHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the http.server API
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 
@@ -49,7 +49,9 @@ def serve(routes: Mapping[str, bytes]) -> Iterator[str]:
     """Serve ``routes`` (path -> body) on 127.0.0.1 at a free port; yields the base URL."""
     handler = type("FeedHandler", (_FeedHandler,), {"routes": dict(routes)})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="paperfeed-demo-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="paperfeed-demo-server", daemon=True
+    )
     thread.start()
     try:
         host, port = server.server_address[:2]

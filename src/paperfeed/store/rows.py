@@ -70,13 +70,15 @@ def paper_from_row(row: sqlite3.Row) -> Paper:
 
 
 def terms_json(terms: tuple[MatchedTerm, ...]) -> str:
-    return json.dumps([{"term": t.term, "field": t.field, "text": t.text} for t in terms],
-                      ensure_ascii=False)
+    return json.dumps(
+        [{"term": t.term, "field": t.field, "text": t.text} for t in terms], ensure_ascii=False
+    )
 
 
 def terms_from_json(value: str) -> tuple[MatchedTerm, ...]:
-    return tuple(MatchedTerm(term=t["term"], field=t["field"], text=t["text"])
-                 for t in json.loads(value))
+    return tuple(
+        MatchedTerm(term=t["term"], field=t["field"], text=t["text"]) for t in json.loads(value)
+    )
 
 
 def announce_type(value: str | None) -> AnnounceType | None:

@@ -31,7 +31,9 @@ def translate_papers(
 ) -> TranslationRun:
     """Chinese title and abstract for each paper: cache first, then the engine, stored as it goes
     (a run killed half-way keeps what it paid for)."""
-    key = TranslationKey(engine=engine.name, model=engine.model, prompt_version=engine.prompt_version)
+    key = TranslationKey(
+        engine=engine.name, model=engine.model, prompt_version=engine.prompt_version
+    )
     found: dict[tuple[str, str], str | None] = {}
     pending: list[Segment] = []
     cached = 0
@@ -47,7 +49,7 @@ def translate_papers(
                 pending.append(segment)
     translated = 0
     for start in range(0, len(pending), batch_size):
-        batch = pending[start:start + batch_size]
+        batch = pending[start : start + batch_size]
         results = engine.translate(batch)
         with store.transaction():
             for segment, text in zip(batch, results, strict=True):
@@ -63,10 +65,18 @@ def translate_papers(
         title = found.get(("title", paper.title))
         abstract = found.get(("abstract", paper.abstract))
         out[paper.versioned_id] = Translation(
-            arxiv_id=paper.arxiv_id, version=paper.version, lang="zh", engine=engine.name,
-            model=engine.model, title=title, abstract=abstract)
+            arxiv_id=paper.arxiv_id,
+            version=paper.version,
+            lang="zh",
+            engine=engine.name,
+            model=engine.model,
+            title=title,
+            abstract=abstract,
+        )
         if title is None or abstract is None:
             failed.append(paper.versioned_id)
     if failed and engine.calls_model:
         log.warning("%d papers left (partly) untranslated", len(failed))
-    return TranslationRun(translations=out, cached=cached, translated=translated, failed=tuple(failed))
+    return TranslationRun(
+        translations=out, cached=cached, translated=translated, failed=tuple(failed)
+    )
