@@ -186,7 +186,8 @@ def print_report(report: RunReport) -> None:
     for topic, count in report.topic_counts:
         out.print(f"  {topic}: {count}", markup=False)
     if report.untranslated:
-        out.print(f"  {report.untranslated} papers without Chinese translation", markup=False)
+        noun = "paper" if report.untranslated == 1 else "papers"
+        out.print(f"  {report.untranslated} {noun} without Chinese translation", markup=False)
     for path in report.files:
         out.print(f"  wrote {path}", markup=False)
     for failure in report.failures:

@@ -615,7 +615,13 @@ class Store:
     # -- runs -------------------------------------------------------------------------------
 
     def start_run(self, listing_date: date) -> int:
+        """Record a new run; earlier runs of the date still 'running' were killed: say so."""
         with self._translate_errors("recording a run"):
+            self._db.execute(
+                "UPDATE runs SET status = 'interrupted', reason = 'the process ended before the run "
+                "finished' WHERE status = 'running' AND listing_date = ?",
+                (rows.day(listing_date),),
+            )
             cursor = self._db.execute(
                 "INSERT INTO runs (listing_date, started_at, status) VALUES (?, ?, 'running')",
                 (rows.day(listing_date), self._now()),
