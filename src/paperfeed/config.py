@@ -23,28 +23,7 @@ from paperfeed.topics import Topic, compile_topic
 # Every archive with RSS feeds: broad enough to catch every paper in the example digests, which
 # span cs, stat, eess, math, physics, q-bio and more. A cross-listed paper appears in every
 # archive it is listed in, and is de-duplicated.
-DEFAULT_CATEGORIES: tuple[str, ...] = (
-    "cs",
-    "stat",
-    "eess",
-    "math",
-    "physics",
-    "q-bio",
-    "q-fin",
-    "econ",
-    "astro-ph",
-    "cond-mat",
-    "gr-qc",
-    "hep-ex",
-    "hep-lat",
-    "hep-ph",
-    "hep-th",
-    "math-ph",
-    "nlin",
-    "nucl-ex",
-    "nucl-th",
-    "quant-ph",
-)
+DEFAULT_CATEGORIES: tuple[str, ...] = taxonomy.ALL_ARCHIVES
 DEFAULT_TOPICS: tuple[Topic, ...] = (
     Topic(name="reinforcement learning", query="reinforcement learning"),
     Topic(name="diffusion policy", query="diffusion policy"),
