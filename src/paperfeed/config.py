@@ -31,7 +31,7 @@ DEFAULT_TOPICS: tuple[Topic, ...] = (
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss"
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 FORMAT_NAMES = ("text", "compact", "markdown", "html", "json")
-ENGINE_NAMES = ("auto", "none")  # openai and local arrive with the translation engines
+ENGINE_NAMES = ("auto", "none", "openai", "local")
 CONFIG_FILE_NAME = "paperfeed.toml"
 
 
@@ -128,9 +128,76 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "translate.engine",
         "string",
-        "none",
+        "auto",
         "PAPERFEED_TRANSLATE_ENGINE",
-        "Translation engine: auto (the best available) or none (keep English).",
+        "Translation engine: auto (openai if a base URL is set, else local if installed, else "
+        "none), openai, local, or none (keep English).",
+    ),
+    Setting(
+        "translate.base_url",
+        "URL",
+        '""',
+        "PAPERFEED_LLM_BASE_URL",
+        "OpenAI-compatible endpoint (DeepSeek, DashScope, SiliconFlow, vLLM, Ollama, llama.cpp); "
+        "the key comes from PAPERFEED_LLM_API_KEY.",
+    ),
+    Setting(
+        "translate.model",
+        "string",
+        '""',
+        "PAPERFEED_LLM_MODEL",
+        "Model name the openai engine asks the endpoint for (deepseek-chat, qwen-plus, ...).",
+    ),
+    Setting(
+        "translate.concurrency",
+        "integer",
+        "8",
+        "",
+        "Requests the openai engine keeps in flight at once.",
+    ),
+    Setting(
+        "translate.timeout",
+        "seconds",
+        "60.0",
+        "",
+        "Time limit of one translation request.",
+    ),
+    Setting(
+        "translate.retries",
+        "integer",
+        "4",
+        "",
+        "Retries of a request that failed with 429, 5xx or a timeout (backoff honours Retry-After).",
+    ),
+    Setting(
+        "translate.titles_per_request",
+        "integer",
+        "8",
+        "",
+        "Titles sent together in one request (abstracts go one per request).",
+    ),
+    Setting(
+        "translate.token_budget",
+        "integer",
+        "0",
+        "",
+        "Tokens one run may spend (0: no limit); papers left when it is reached stay English "
+        "and are translated next run.",
+    ),
+    Setting(
+        "translate.glossary",
+        "path",
+        '""',
+        "",
+        "Your glossary file (English<TAB>中文 per line), relative to the config file; it extends "
+        "and overrides the built-in ML/RL glossary.",
+    ),
+    Setting(
+        "translate.tldr",
+        "boolean",
+        "false",
+        "",
+        "Also write a one-sentence Chinese TL;DR per paper (LLM engines), shown in Markdown/HTML.",
     ),
     Setting(
         "calendar.extra_holidays",
@@ -192,7 +259,17 @@ class ArxivSettings:
 
 @dataclass(frozen=True, slots=True)
 class TranslateSettings:
-    engine: str = "none"
+    engine: str = "auto"
+    base_url: str = ""
+    model: str = ""
+    api_key: str = field(default="", repr=False)  # only from PAPERFEED_LLM_API_KEY
+    concurrency: int = 8
+    timeout: float = 60.0
+    retries: int = 4
+    titles_per_request: int = 8
+    token_budget: int = 0  # 0: no limit
+    glossary: Path | None = None
+    tldr: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,17 +392,7 @@ def _build(
 
     arxiv = _arxiv_settings(reader, reader.table(raw, "arxiv"), environ)
 
-    translate = reader.table(raw, "translate")
-    reader.known(translate, "translate", {"engine"})
-    engine = environ.get("PAPERFEED_TRANSLATE_ENGINE") or reader.string(
-        translate, "engine", "none", "translate"
-    )
-    if engine not in ENGINE_NAMES:
-        raise ConfigError(
-            f"engine must be one of {', '.join(ENGINE_NAMES)}; got {engine!r}",
-            path=where,
-            key="translate",
-        )
+    translate = _translate_settings(reader, reader.table(raw, "translate"), environ, path)
 
     calendar = reader.table(raw, "calendar")
     reader.known(calendar, "calendar", {"extra_holidays", "removed_holidays"})
@@ -348,7 +415,7 @@ def _build(
         output_dir=Path(out_dir).expanduser() if out_dir else home / "digests",
         formats=formats,
         arxiv=arxiv,
-        translate=TranslateSettings(engine=engine),
+        translate=translate,
         topics=topics,
         extra_holidays=extra,
         removed_holidays=removed,
@@ -399,6 +466,84 @@ def _arxiv_settings(
         min_interval=min_interval,
         timeout=timeout,
         retries=retries,
+    )
+
+
+_TRANSLATE_KEYS = {
+    "engine",
+    "base_url",
+    "model",
+    "concurrency",
+    "timeout",
+    "retries",
+    "titles_per_request",
+    "token_budget",
+    "glossary",
+    "tldr",
+}
+
+
+def _translate_settings(
+    reader: _Reader, table: dict[str, Any], environ: Mapping[str, str], path: Path | None
+) -> TranslateSettings:
+    reader.known(table, "translate", _TRANSLATE_KEYS)
+    engine = environ.get("PAPERFEED_TRANSLATE_ENGINE") or reader.string(
+        table, "engine", "auto", "translate"
+    )
+    if engine not in ENGINE_NAMES:
+        raise ConfigError(
+            f"engine must be one of {', '.join(ENGINE_NAMES)}; got {engine!r}",
+            path=reader.where,
+            key="translate",
+        )
+    numbers = {
+        "concurrency": reader.integer(table, "concurrency", 8, "translate"),
+        "retries": reader.integer(table, "retries", 4, "translate"),
+        "titles_per_request": reader.integer(table, "titles_per_request", 8, "translate"),
+        "token_budget": reader.integer(table, "token_budget", 0, "translate"),
+    }
+    lowest = {"concurrency": 1, "retries": 0, "titles_per_request": 1, "token_budget": 0}
+    for key, value in numbers.items():
+        if value < lowest[key]:
+            raise ConfigError(
+                f"{key} must be at least {lowest[key]}; got {value}",
+                path=reader.where,
+                key="translate",
+            )
+    timeout = reader.number(table, "timeout", 60.0, "translate")
+    if timeout <= 0:
+        raise ConfigError(
+            f"timeout must be > 0 seconds; got {timeout}", path=reader.where, key="translate"
+        )
+    glossary_text = reader.string(table, "glossary", "", "translate")
+    glossary: Path | None = None
+    if glossary_text:
+        glossary = Path(glossary_text).expanduser()
+        if not glossary.is_absolute() and path is not None:
+            glossary = path.parent / glossary
+    base_url = environ.get("PAPERFEED_LLM_BASE_URL") or reader.string(
+        table, "base_url", "", "translate"
+    )
+    if engine == "openai" and not base_url:
+        raise ConfigError(
+            "engine 'openai' needs an endpoint: base_url is empty",
+            path=reader.where,
+            key="translate",
+            hint="set [translate] base_url or PAPERFEED_LLM_BASE_URL, e.g. "
+            "https://api.deepseek.com/v1, and the key in PAPERFEED_LLM_API_KEY",
+        )
+    return TranslateSettings(
+        engine=engine,
+        base_url=base_url,
+        model=environ.get("PAPERFEED_LLM_MODEL") or reader.string(table, "model", "", "translate"),
+        api_key=environ.get("PAPERFEED_LLM_API_KEY", ""),
+        concurrency=numbers["concurrency"],
+        timeout=timeout,
+        retries=numbers["retries"],
+        titles_per_request=numbers["titles_per_request"],
+        token_budget=numbers["token_budget"],
+        glossary=glossary,
+        tldr=reader.boolean(table, "tldr", False, "translate"),
     )
 
 
@@ -567,8 +712,23 @@ timeout = 30.0
 retries = 4
 
 [translate]
-# none keeps English (translations imported from old digests are still used).
-engine = "none"
+# auto: openai when base_url is set, else local when installed (pip install 'paperfeed[local]'),
+# else none. none keeps English (translations imported from old digests are still used).
+engine = "auto"
+# The openai engine: any OpenAI-compatible chat endpoint. The key is read from the environment
+# variable PAPERFEED_LLM_API_KEY, never from this file.
+# base_url = "https://api.deepseek.com/v1"
+# model = "deepseek-chat"
+concurrency = 8
+timeout = 60.0
+retries = 4
+titles_per_request = 8
+# Tokens one run may spend; 0 = no limit. Papers left over stay English until the next run.
+token_budget = 0
+# Your own terms, one "English<TAB>中文" per line; they extend the built-in ML/RL glossary.
+# glossary = "glossary.tsv"
+# A one-sentence Chinese TL;DR per paper in the Markdown/HTML digests (LLM engines).
+tldr = false
 
 [calendar]
 # Announcement dates arXiv skips beyond the bundled holiday table, and dates to drop from it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 SegmentKind = Literal["title", "abstract"]
 
@@ -46,3 +46,43 @@ class NoneEngine:
 
     def translate(self, segments: Sequence[Segment]) -> list[str | None]:
         return [None] * len(segments)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUsage:
+    """Tokens an engine spent, as its endpoint reported them (estimated where it did not)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.requests + other.requests,
+        )
+
+    def __sub__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            self.prompt_tokens - other.prompt_tokens,
+            self.completion_tokens - other.completion_tokens,
+            self.requests - other.requests,
+        )
+
+
+@runtime_checkable
+class MetersUsage(Protocol):
+    """Engines that count the tokens they spend (the LLM engines) also offer this."""
+
+    @property
+    def usage(self) -> TokenUsage: ...
+
+
+def usage_of(engine: object) -> TokenUsage:
+    """What ``engine`` has spent so far (nothing, for engines that do not count)."""
+    return engine.usage if isinstance(engine, MetersUsage) else TokenUsage()

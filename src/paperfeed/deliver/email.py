@@ -1,0 +1,320 @@
+"""The digest as e-mail: a pure message builder and a thin SMTP sender.
+
+``render_bodies`` turns an ``Edition`` into the text and HTML parts (Jinja2, autoescaped, inline
+styles, TeX shown as Unicode); ``compose`` wraps them for one recipient with the headers that
+matter: a deterministic ``Message-ID`` (the ledger's key, so a resend after a lost answer is
+recognisable as the same message), ``List-Unsubscribe`` and ``List-Id``. Bodies are rendered
+once per (edition, topics) and shared by every recipient with the same subscription.
+
+``SmtpSender`` keeps one connection for a whole run. It only speaks TLS (STARTTLS or implicit
+TLS, certificate verified) unless ``security = "none"`` was configured for a loopback relay; a
+server that does not offer STARTTLS is an error, never a reason to fall back to plain text.
+Failures are classified for the ledger: refused before the message data was sent means "not
+delivered" (retried next run); a connection lost while the data was in flight means
+"uncertain" (reported, not resent).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from functools import cache
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup, escape
+
+from paperfeed.deliver.ledger import SendError
+from paperfeed.deliver.mathtext import plain_math, readable_math
+from paperfeed.deliver.settings import EmailSettings, is_loopback
+from paperfeed.deliver.targets import Edition
+from paperfeed.render.view import digest_view
+
+log = logging.getLogger(__name__)
+
+_UNSUBSCRIBE_SLOT = "paperfeed-unsubscribe-url-slot"
+_MATH_STYLE = "font-family:'Cambria Math','STIX Two Math',serif;font-style:italic;color:#0b4f8a;"
+
+
+def _math_html(text: str) -> Markup:
+    return Markup("").join(
+        Markup('<span style="{}">{}</span>').format(_MATH_STYLE, piece)
+        if is_math
+        else escape(piece)
+        for is_math, piece in readable_math(text)
+    )
+
+
+@cache
+def _environment(html: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("paperfeed.deliver", "templates"),
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["math"] = _math_html if html else plain_math
+    return env
+
+
+@dataclass(frozen=True, slots=True)
+class EmailBodies:
+    subject: str
+    text: str
+    html: str
+    paper_count: int
+
+    def for_recipient(self, unsubscribe: str) -> tuple[str, str]:
+        """The two parts with this recipient's unsubscribe link filled in."""
+        return (
+            self.text.replace(_UNSUBSCRIBE_SLOT, unsubscribe),
+            self.html.replace(_UNSUBSCRIBE_SLOT, str(escape(unsubscribe))),
+        )
+
+
+def render_bodies(
+    edition: Edition, *, subject_names: Mapping[str, str] | None = None, day_url: str = ""
+) -> EmailBodies:
+    view = digest_view(edition.digest, subject_names)
+    context = {
+        "title": edition.title,
+        "digest": view,
+        "day_url": day_url,
+        "unsubscribe": _UNSUBSCRIBE_SLOT,
+    }
+    return EmailBodies(
+        subject=f"{edition.title} · {view.paper_count} 篇",
+        text=_environment(False).get_template("email.txt.j2").render(context),
+        html=_environment(True).get_template("email.html.j2").render(context),
+        paper_count=view.paper_count,
+    )
+
+
+def address_of(sender: str) -> str:
+    return parseaddr(sender)[1]
+
+
+def unsubscribe_url(configured: str, sender: str, recipient: str) -> str:
+    """The recipient's unsubscribe URL: the configured one with ``{email}`` filled in, or a
+    mailto: to the sender asking to unsubscribe."""
+    if configured:
+        value = quote(recipient, safe="@") if configured.startswith("http") else recipient
+        return configured.replace("{email}", value)
+    return f"mailto:{address_of(sender)}?subject=unsubscribe%20{quote(recipient, safe='@')}"
+
+
+def sender_domain(sender: str) -> str:
+    return address_of(sender).rpartition("@")[2] or "paperfeed.invalid"
+
+
+def message_id(message_key: str, sender: str) -> str:
+    return f"<{message_key}@{sender_domain(sender)}>"
+
+
+def compose(
+    bodies: EmailBodies,
+    *,
+    recipient: str,
+    sender: str,
+    message_key: str,
+    now: datetime,
+    unsubscribe: str,
+) -> EmailMessage:
+    """One recipient's message: multipart/alternative (text, then HTML)."""
+    text, html = bodies.for_recipient(unsubscribe)
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = bodies.subject
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id(message_key, sender)
+    msg["List-Id"] = f"paperfeed arXiv digest <digest.{sender_domain(sender)}>"
+    msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+    if unsubscribe.startswith("https://"):
+        # RFC 8058 one-click: only claimed for an https URL, which must accept the POST.
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    msg["X-Paperfeed-Key"] = message_key
+    msg.set_content(text, subtype="plain", charset="utf-8")
+    msg.add_alternative(html, subtype="html", charset="utf-8")
+    return msg
+
+
+def make_ssl_context(ca_file: str = "") -> ssl.SSLContext:
+    """Certificate and host name verified; ``ca_file`` adds a private CA (an internal relay)."""
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+class SmtpSender:
+    """One SMTP connection for many messages. Use as a context manager."""
+
+    def __init__(
+        self,
+        settings: EmailSettings,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        local_hostname: str | None = None,
+    ) -> None:
+        if settings.security == "none" and not is_loopback(settings.host):
+            raise SendError(
+                f"refusing to send e-mail in plain text to {settings.host}",
+                hint="use security = starttls or tls; 'none' is only for a loopback relay",
+            )
+        self.settings = settings
+        self._context = ssl_context or make_ssl_context(settings.ca_file)
+        self._local_hostname = local_hostname
+        self._smtp: smtplib.SMTP | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
+
+    def __enter__(self) -> SmtpSender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            if s.security == "tls":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host,
+                    s.port,
+                    local_hostname=self._local_hostname,
+                    timeout=s.timeout,
+                    context=self._context,
+                )
+                smtp.ehlo()
+            else:
+                smtp = smtplib.SMTP(
+                    s.host, s.port, local_hostname=self._local_hostname, timeout=s.timeout
+                )
+                smtp.ehlo()
+                if s.security == "starttls":
+                    if not smtp.has_extn("starttls"):
+                        smtp.close()
+                        raise SendError(
+                            f"SMTP server {self.where} does not offer STARTTLS; refusing to "
+                            "send in plain text",
+                            hint="check host and port (587 is STARTTLS, 465 is implicit TLS: "
+                            "security = 'tls')",
+                        )
+                    smtp.starttls(context=self._context)
+                    smtp.ehlo()
+            if s.username:
+                if not s.password:
+                    smtp.close()
+                    raise SendError(
+                        f"[email] username is set but PAPERFEED_SMTP_PASSWORD is not ({self.where})",
+                        hint="export PAPERFEED_SMTP_PASSWORD with the account's password",
+                    )
+                smtp.login(s.username, s.password)
+        except ssl.SSLCertVerificationError as exc:
+            raise SendError(
+                f"TLS certificate of {self.where} not trusted: {exc.verify_message}",
+                hint="check the host name; for a private CA set [email] ca_file",
+            ) from None
+        except smtplib.SMTPAuthenticationError as exc:
+            raise SendError(
+                f"SMTP login to {self.where} as {s.username!r} refused: {exc.smtp_code} "
+                f"{exc.smtp_error.decode(errors='replace')}",
+                hint="check [email] username and PAPERFEED_SMTP_PASSWORD",
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendError(
+                f"cannot connect to SMTP server {self.where}: {exc}",
+                hint="check [email] host, port and security, and the network",
+            ) from None
+        return smtp
+
+    def _session(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        return self._smtp
+
+    def send(self, msg: EmailMessage) -> str:
+        """Send one message; returns the server's acceptance ("250 ... queued as ...")."""
+        sender = address_of(str(msg["From"]))
+        recipient = address_of(str(msg["To"]))
+        utf8 = not (sender.isascii() and recipient.isascii())
+        options = ["SMTPUTF8", "BODY=8BITMIME"] if utf8 else []
+        data = msg.as_bytes(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
+        smtp = self._session()
+        try:
+            try:
+                code, reply = smtp.mail(sender, options)
+            except smtplib.SMTPServerDisconnected:
+                # The server closed an idle connection between two messages: nothing was sent.
+                self._drop()
+                smtp = self._session()
+                code, reply = smtp.mail(sender, options)
+            if code != 250:
+                self._reset()
+                raise SendError(f"{self.where} refused sender {sender}: {code} {_text(reply)}")
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                self._reset()
+                raise SendError(
+                    f"{self.where} refused recipient {recipient}: {code} {_text(reply)}"
+                )
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise SendError(f"SMTP error before sending to {recipient}: {exc}") from None
+        try:
+            code, reply = smtp.data(data)
+        except smtplib.SMTPDataError as exc:
+            self._reset()
+            raise SendError(
+                f"{self.where} rejected the message to {recipient}: {exc.smtp_code} "
+                f"{_text(exc.smtp_error)}"
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise SendError(
+                f"connection to {self.where} lost while sending to {recipient}: {exc}",
+                uncertain=True,
+                hint="the server may have accepted it: check the mailbox, then run "
+                "`paperfeed deliver --resend-uncertain` if it did not arrive",
+            ) from None
+        if code != 250:
+            self._reset()
+            raise SendError(f"{self.where} did not accept the message to {recipient}: {code}")
+        return f"{code} {_text(reply)}"
+
+    def _reset(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.rset()
+            except (smtplib.SMTPException, OSError):
+                self._drop()
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
