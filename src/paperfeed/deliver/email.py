@@ -176,6 +176,7 @@ class SmtpSender:
         self._context = ssl_context or make_ssl_context(settings.ca_file)
         self._local_hostname = local_hostname
         self._smtp: smtplib.SMTP | None = None
+        self._broken: SendError | None = None  # a failed connection is not retried per message
 
     @property
     def where(self) -> str:
@@ -244,7 +245,7 @@ class SmtpSender:
         except smtplib.SMTPAuthenticationError as exc:
             raise SendError(
                 f"SMTP login to {self.where} as {s.username!r} refused: {exc.smtp_code} "
-                f"{exc.smtp_error.decode(errors='replace')}",
+                f"{_text(exc.smtp_error)}",
                 hint="check [email] username and PAPERFEED_SMTP_PASSWORD",
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
@@ -255,8 +256,14 @@ class SmtpSender:
         return smtp
 
     def _session(self) -> smtplib.SMTP:
+        if self._broken is not None:
+            raise SendError(self._broken.message, hint=self._broken.hint)
         if self._smtp is None:
-            self._smtp = self._connect()
+            try:
+                self._smtp = self._connect()
+            except SendError as exc:
+                self._broken = exc
+                raise
         return self._smtp
 
     def send(self, msg: EmailMessage) -> str:

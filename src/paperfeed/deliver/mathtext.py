@@ -82,7 +82,7 @@ def _operand(text: str) -> str:
     return text if len(text) <= 1 or text.isalnum() else f"({text})"
 
 
-def _script(body: str, table: dict[int, str], allowed: set[str], mark: str) -> str:
+def _script(body: str, table: dict[int, int], allowed: set[str], mark: str) -> str:
     if body and all(ch in allowed for ch in body):
         return body.translate(table)
     return f"{mark}({body})" if len(body) > 1 else f"{mark}{body}"

@@ -237,9 +237,7 @@ def _recipients(
                 key=scope,
             )
         if address.lower() in seen:
-            raise ConfigError(
-                f"{address} is listed twice", path=reader.where, key=scope
-            )
+            raise ConfigError(f"{address} is listed twice", path=reader.where, key=scope)
         seen.add(address.lower())
         found.append(Recipient(email=address, topics=_topic_list(reader, entry, scope, topics)))
     return tuple(found)

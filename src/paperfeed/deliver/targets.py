@@ -27,8 +27,10 @@ class Target:
 
     @property
     def label(self) -> str:
-        return f"{self.channel} {self.recipient}" if self.channel == EMAIL else (
-            f"{self.channel} webhook {self.recipient!r}"
+        return (
+            f"{self.channel} {self.recipient}"
+            if self.channel == EMAIL
+            else (f"{self.channel} webhook {self.recipient!r}")
         )
 
 

@@ -38,12 +38,21 @@ def digest_filename(fmt: str, listing_date: date) -> str:
 
 
 def render_digest(
-    digest: Digest, fmt: str, *, subject_names: Mapping[str, str] | None = None
+    digest: Digest,
+    fmt: str,
+    *,
+    subject_names: Mapping[str, str] | None = None,
+    tldrs: Mapping[str, str] | None = None,
 ) -> str:
-    """``digest`` as text in format ``fmt`` (one of ``FORMATS``)."""
+    """``digest`` as text in format ``fmt`` (one of ``FORMATS``). ``tldrs`` (Chinese TL;DRs by
+    ``Paper.versioned_id``) show in the Markdown and HTML renderings."""
     _check_format(fmt)
     if fmt == "compact":
         return render_compact(digest)
+    if fmt == "markdown":
+        return render_markdown(digest, subject_names, tldrs)
+    if fmt == "html":
+        return render_html(digest, subject_names, tldrs)
     renderer = {
         "text": render_seed_text,
         "markdown": render_markdown,

@@ -67,6 +67,10 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_markdown(digest: Digest, subject_names: Mapping[str, str] | None = None) -> str:
+def render_markdown(
+    digest: Digest,
+    subject_names: Mapping[str, str] | None = None,
+    tldrs: Mapping[str, str] | None = None,
+) -> str:
     template = _environment().get_template("digest.md.j2")
-    return template.render(digest=digest_view(digest, subject_names))
+    return template.render(digest=digest_view(digest, subject_names, tldrs))

@@ -135,6 +135,7 @@ class PaperView:
     comment: str | None
     journal_ref: str | None
     doi: str | None
+    tldr: str | None = None  # one-sentence Chinese TL;DR, when [translate] tldr made one
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,11 @@ class DigestView:
     topics: tuple[TopicView, ...]
 
 
-def paper_view(entry: DigestEntry, subject_names: Mapping[str, str] | None) -> PaperView:
+def paper_view(
+    entry: DigestEntry,
+    subject_names: Mapping[str, str] | None,
+    tldrs: Mapping[str, str] | None = None,
+) -> PaperView:
     paper = entry.paper
     return PaperView(
         arxiv_id=paper.arxiv_id,
@@ -179,10 +184,15 @@ def paper_view(entry: DigestEntry, subject_names: Mapping[str, str] | None) -> P
         comment=paper.comment,
         journal_ref=paper.journal_ref,
         doi=paper.doi,
+        tldr=(tldrs or {}).get(paper.versioned_id),
     )
 
 
-def digest_view(digest: Digest, subject_names: Mapping[str, str] | None = None) -> DigestView:
+def digest_view(
+    digest: Digest,
+    subject_names: Mapping[str, str] | None = None,
+    tldrs: Mapping[str, str] | None = None,
+) -> DigestView:
     zone = zone_from_name(digest.timezone)
     return DigestView(
         listing_date=digest.listing_date.isoformat(),
@@ -195,7 +205,9 @@ def digest_view(digest: Digest, subject_names: Mapping[str, str] | None = None) 
             TopicView(
                 name=section.topic,
                 anchor=f"topic-{number}",
-                papers=tuple(paper_view(entry, subject_names) for entry in section.entries),
+                papers=tuple(
+                    paper_view(entry, subject_names, tldrs) for entry in section.entries
+                ),
             )
             for number, section in enumerate(digest.sections, start=1)
         ),

@@ -30,10 +30,16 @@ import openai
 
 from paperfeed.errors import TranslateError
 from paperfeed.sources.http import parse_retry_after
-from paperfeed.translate.checks import check
+from paperfeed.translate.checks import check, cjk_ratio
 from paperfeed.translate.engine import Segment, SegmentKind, TokenUsage
 from paperfeed.translate.glossary import Glossary, GlossaryTerm, prompt_lines
-from paperfeed.translate.protect import PLACEHOLDER_NOTE, Protected, protect, restore
+from paperfeed.translate.protect import (
+    PLACEHOLDER_NOTE,
+    Protected,
+    leftover_placeholders,
+    protect,
+    restore,
+)
 from paperfeed.translate.replies import parse_reply, request_items
 
 if TYPE_CHECKING:
@@ -89,7 +95,11 @@ def _terms_for(glossary: Glossary, texts: Sequence[str]) -> list[GlossaryTerm]:
 
 
 def build_messages(
-    kind: SegmentKind, protected: Sequence[Protected], terms: Sequence[GlossaryTerm], *, strict: bool
+    kind: SegmentKind,
+    protected: Sequence[Protected],
+    terms: Sequence[GlossaryTerm],
+    *,
+    strict: bool,
 ) -> tuple[list[str], list[dict[str, str]]]:
     """The chat messages of one request, and the ids its items are sent under."""
     ids, payload = request_items([p.text for p in protected])
@@ -286,10 +296,8 @@ class OpenAIEngine:
         if text is None:
             return None
         text = " ".join(restore(text, prot).split())
-        if not text or "\n" in text or len(text) > TLDR_MAX_CHARS or check(title, text, "title")[:0]:
+        if not text or len(text) > TLDR_MAX_CHARS or leftover_placeholders(text, abstract):
             return None
-        from paperfeed.translate.checks import cjk_ratio
-
         return text if cjk_ratio(text) >= 0.5 else None
 
     # -- one request, retried -----------------------------------------------------------------
@@ -356,7 +364,7 @@ class OpenAIEngine:
                         "lower [translate] concurrency or raise your quota",
                     )
                 return wait
-        return min(FIRST_BACKOFF * 2**attempt, MAX_BACKOFF)
+        return min(FIRST_BACKOFF * 2.0**attempt, MAX_BACKOFF)
 
     def _record(self, response: Any, messages: list[dict[str, str]]) -> ChatResult:
         choice = response.choices[0] if response.choices else None
