@@ -47,7 +47,9 @@ def _sentences(a: str, b: str) -> str:
     return ". ".join(first[: max(1, len(first) // 2)] + second[len(second) // 2 :])
 
 
-def build_archive(path: Path, papers: int = 200_000, days: int = 200, seed: int = 7) -> dict[str, int]:
+def build_archive(
+    path: Path, papers: int = 200_000, days: int = 200, seed: int = 7
+) -> dict[str, int]:
     """Write the archive to ``path`` (a new file); returns row counts."""
     rng = random.Random(seed)
     base = base_entries()
@@ -87,7 +89,9 @@ def build_archive(path: Path, papers: int = 200_000, days: int = 200, seed: int 
             b = base[(n * 7 + day_index) % len(base)]
             month = listing_day.month
             arxiv_id = f"{listing_day.year % 100:02d}{month:02d}.{n % 100000:05d}"
-            authors = rng.sample(authors_pool, k=min(len(authors_pool), rng.choice((2, 3, 4, 6, 9))))
+            authors = rng.sample(
+                authors_pool, k=min(len(authors_pool), rng.choice((2, 3, 4, 6, 9)))
+            )
             published = datetime.combine(listing_day, datetime.min.time(), tzinfo=UTC) - timedelta(
                 hours=rng.randint(10, 40)
             )
@@ -129,10 +133,10 @@ def build_archive(path: Path, papers: int = 200_000, days: int = 200, seed: int 
     )
 
     translation_rows = []
-    digest_id = 0
-    for listing_day, picks in chosen.items():
-        digest_id += 1
-        announced = datetime.combine(listing_day - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    for digest_id, (listing_day, picks) in enumerate(chosen.items(), start=1):
+        announced = datetime.combine(
+            listing_day - timedelta(days=1), datetime.min.time(), tzinfo=UTC
+        )
         db.execute(
             "INSERT INTO digests (id, listing_date, header, generated_at, announced_at, timezone, "
             "source, stored_at) VALUES (?, ?, ?, ?, ?, 'Asia/Shanghai', 'run', ?)",
@@ -154,7 +158,13 @@ def build_archive(path: Path, papers: int = 200_000, days: int = 200, seed: int 
         for index, (row_id, arxiv_id, n) in enumerate(picks):
             source = base[n % len(base)]
             topic_position = index % len(TOPICS)
-            terms = [{"term": TOPICS[topic_position], "field": "abstract", "text": TOPICS[topic_position]}]
+            terms = [
+                {
+                    "term": TOPICS[topic_position],
+                    "field": "abstract",
+                    "text": TOPICS[topic_position],
+                }
+            ]
             if n % 3 == 0:
                 terms.append({"term": "policy", "field": "title", "text": "Policy"})
             entries.append(
@@ -190,7 +200,13 @@ def build_archive(path: Path, papers: int = 200_000, days: int = 200, seed: int 
     db.executemany(
         "INSERT INTO web_upvotes (arxiv_id, reader, created_at) VALUES (?, ?, ?)",
         [
-            (a, r, (NOW - timedelta(minutes=rng.randrange(30 * 24 * 60))).isoformat(timespec="seconds"))
+            (
+                a,
+                r,
+                (NOW - timedelta(minutes=rng.randrange(30 * 24 * 60))).isoformat(
+                    timespec="seconds"
+                ),
+            )
             for a, r in sorted(votes)
         ],
     )
@@ -218,7 +234,14 @@ def build_archive(path: Path, papers: int = 200_000, days: int = 200, seed: int 
     db.execute("ANALYZE")
     counts = {
         table: int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        for table in ("papers", "listing_items", "digests", "digest_entries", "web_upvotes", "web_stars")
+        for table in (
+            "papers",
+            "listing_items",
+            "digests",
+            "digest_entries",
+            "web_upvotes",
+            "web_stars",
+        )
     }
     db.close()
     return counts

@@ -34,7 +34,11 @@ def _word(word: str) -> str:
 
 
 def chat_response(
-    content: str, *, prompt_tokens: int = 100, completion_tokens: int = 50
+    content: str,
+    *,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 50,
+    finish_reason: str = "stop",
 ) -> Response:
     body = {
         "id": "chatcmpl-test",
@@ -45,7 +49,7 @@ def chat_response(
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
+                "finish_reason": finish_reason,
             }
         ],
         "usage": {
@@ -104,8 +108,9 @@ def fake_chinese(text: str, glossary: dict[str, str]) -> str:
 class FakeTranslator:
     """Answers every chat request with good translations; counts requests and concurrency."""
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, prefix: str = "") -> None:
         self.delay = delay
+        self.prefix = prefix  # put before every translation: tells a second model's work apart
         self.requests: list[dict[str, Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -128,7 +133,9 @@ class FakeTranslator:
         items, glossary, system = request_items(request)
         if "TL;DR" in system:
             return json.dumps({"id": items[0]["id"], "tldr": "本文提出一种新方法并验证了其效果。"})
-        answers = [{"id": i["id"], "zh": fake_chinese(i["en"], glossary)} for i in items]
+        answers = [
+            {"id": i["id"], "zh": self.prefix + fake_chinese(i["en"], glossary)} for i in items
+        ]
         if len(answers) == 1 and "exactly one JSON object" in system:
             return json.dumps(answers[0], ensure_ascii=False)
         return json.dumps({"translations": answers}, ensure_ascii=False)

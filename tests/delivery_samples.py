@@ -23,7 +23,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def entry(number: int, *, day: date = JUNE_4, translated: bool = True, topic: str = RL) -> DigestEntry:
+def entry(
+    number: int, *, day: date = JUNE_4, translated: bool = True, topic: str = RL
+) -> DigestEntry:
     arxiv_id = f"{day:%y%m}.{number:05d}"
     paper = make_paper(
         arxiv_id,

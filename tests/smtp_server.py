@@ -46,6 +46,7 @@ class Received:
 
 @dataclass
 class RecordingHandler:
+    implicit_tls: bool = False
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -56,7 +57,7 @@ class RecordingHandler:
                     mail_from=envelope.mail_from,
                     rcpt_tos=list(envelope.rcpt_tos),
                     raw=envelope.original_content or envelope.content,
-                    tls=session.ssl is not None,
+                    tls=self.implicit_tls or session.ssl is not None,
                 )
             )
         return "250 2.0.0 Ok: queued"
@@ -90,7 +91,7 @@ def smtp_server(
     ca = ca or trustme.CA()
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_context)
-    handler = RecordingHandler()
+    handler = RecordingHandler(implicit_tls=mode == "tls")
     logins: list[str] = []
 
     def authenticate(
@@ -99,7 +100,7 @@ def smtp_server(
         ok = isinstance(data, LoginPassword) and data.password.decode() == password
         if ok:
             logins.append(data.login.decode())
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # unhandled: aiosmtpd answers 535
 
     options: dict[str, Any] = {"server_hostname": "localhost", "ready_timeout": 10.0}
     if mode == "starttls":

@@ -12,7 +12,14 @@ from email.utils import parsedate_to_datetime
 import pytest
 import trustme
 
-from paperfeed.deliver.email import SmtpSender, compose, render_bodies, unsubscribe_url
+from paperfeed.deliver.email import (
+    EmailBodies,
+    OutgoingEmail,
+    SmtpSender,
+    compose,
+    render_bodies,
+    unsubscribe_url,
+)
 from paperfeed.deliver.ledger import SendError
 from paperfeed.deliver.targets import edition, message_key
 from tests.delivery_samples import DP, JUNE_4, RL, digest_for, email_settings
@@ -22,7 +29,7 @@ NOW = datetime(2026, 6, 4, 1, 0, tzinfo=UTC)
 SENDER = "paperfeed <digest@example.org>"
 
 
-def message_for(recipient: str = "ada@example.org", topics: tuple[str, ...] = ()) -> EmailMessage:
+def outgoing(recipient: str = "ada@example.org", topics: tuple[str, ...] = ()) -> OutgoingEmail:
     content = edition([digest_for()], topics)
     return compose(
         render_bodies(content, day_url="https://papers.example.org/days/2026-06-04.html"),
@@ -32,6 +39,10 @@ def message_for(recipient: str = "ada@example.org", topics: tuple[str, ...] = ()
         now=NOW,
         unsubscribe=unsubscribe_url("", SENDER, recipient),
     )
+
+
+def message_for(recipient: str = "ada@example.org", topics: tuple[str, ...] = ()) -> EmailMessage:
+    return outgoing(recipient, topics).message()
 
 
 def parts(msg: EmailMessage) -> tuple[str, str]:
@@ -74,9 +85,7 @@ def test_headers_message_id_is_deterministic_and_unsubscribe_is_set() -> None:
     assert first["Message-ID"] == second["Message-ID"]
     assert re.fullmatch(r"<[0-9a-f]{32}@example\.org>", first["Message-ID"])
     assert message_for("grace@example.org")["Message-ID"] != first["Message-ID"]
-    assert first["List-Unsubscribe"] == (
-        "<mailto:digest@example.org?subject=unsubscribe%20ada@example.org>"
-    )
+    assert first["List-Unsubscribe"] == "<mailto:digest@example.org?subject=unsubscribe>"
     assert "List-Unsubscribe-Post" not in first
     assert first["Auto-Submitted"] == "auto-generated"
     assert str(first["Subject"]) == "arXiv 速递 2026-06-04 · 5 篇"
@@ -94,7 +103,7 @@ def test_https_unsubscribe_gets_one_click_header_and_the_recipient_filled_in() -
         message_key="k",
         now=NOW,
         unsubscribe=url,
-    )
+    ).message()
     assert msg["List-Unsubscribe"] == f"<{url}>"
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert url.replace("&", "&amp;") in parts(msg)[1] or url in parts(msg)[1]
@@ -105,7 +114,7 @@ def test_topic_subscription_cuts_the_digest() -> None:
     text, _ = parts(msg)
     assert f"== {DP} (2) ==" in text
     assert RL not in text.split("==")[1]
-    assert "arXiv 速递 2026-06-04 · 2 篇" == str(msg["Subject"])
+    assert str(msg["Subject"]) == "arXiv 速递 2026-06-04 · 2 篇"
 
 
 def test_send_over_starttls_is_received_and_parsed_back() -> None:
@@ -114,8 +123,8 @@ def test_send_over_starttls_is_received_and_parsed_back() -> None:
             server.host, server.port, username="digest@example.org", password="s3cret"
         )
         with SmtpSender(settings, ssl_context=server.client_context()) as sender:
-            reply = sender.send(message_for("ada@example.org"))
-            sender.send(message_for("grace@example.org"))
+            reply = sender.send(outgoing("ada@example.org"))
+            sender.send(outgoing("grace@example.org"))
         assert reply.startswith("250")
         assert [m.rcpt_tos for m in server.messages] == [["ada@example.org"], ["grace@example.org"]]
         assert all(m.tls for m in server.messages)
@@ -123,7 +132,8 @@ def test_send_over_starttls_is_received_and_parsed_back() -> None:
         received = server.messages[0].message
         assert received["Message-ID"] == message_for()["Message-ID"]
         assert str(received["Subject"]) == "arXiv 速递 2026-06-04 · 5 篇"
-        assert received["List-Unsubscribe"].startswith("<mailto:digest@example.org")
+        assert received["List-Unsubscribe"] == "<mailto:digest@example.org?subject=unsubscribe>"
+        assert received["List-Id"] == "paperfeed arXiv digest <digest.example.org>"
         text, html = parts(received)
         assert "O(n²)" in text and "<!DOCTYPE html>" in html
 
@@ -132,7 +142,7 @@ def test_implicit_tls_works() -> None:
     with smtp_server("tls") as server:
         settings = email_settings(server.host, server.port, security="tls")
         with SmtpSender(settings, ssl_context=server.client_context()) as sender:
-            sender.send(message_for())
+            sender.send(outgoing())
         assert len(server.messages) == 1 and server.messages[0].tls
 
 
@@ -141,9 +151,11 @@ def test_a_server_without_starttls_is_refused_not_used_in_plain_text() -> None:
         settings = email_settings(server.host, server.port)
         with (
             SmtpSender(settings, ssl_context=server.client_context()) as sender,
-            pytest.raises(SendError, match="does not offer STARTTLS; refusing to send in plain text"),
+            pytest.raises(
+                SendError, match="does not offer STARTTLS; refusing to send in plain text"
+            ),
         ):
-            sender.send(message_for())
+            sender.send(outgoing())
         assert server.messages == []
 
 
@@ -154,9 +166,9 @@ def test_an_untrusted_certificate_is_refused() -> None:
         settings = email_settings(server.host, server.port)
         with (
             SmtpSender(settings, ssl_context=stranger) as sender,
-            pytest.raises(SendError, match="certificate .* not trusted"),
+            pytest.raises(SendError, match=r"certificate .* not trusted"),
         ):
-            sender.send(message_for())
+            sender.send(outgoing())
         assert server.messages == []
 
 
@@ -164,7 +176,7 @@ def test_plain_text_only_when_configured_and_only_to_loopback() -> None:
     with smtp_server("none") as server:
         settings = email_settings(server.host, server.port, security="none")
         with SmtpSender(settings) as sender:
-            sender.send(message_for())
+            sender.send(outgoing())
         assert len(server.messages) == 1 and not server.messages[0].tls
     with pytest.raises(SendError, match="refusing to send e-mail in plain text"):
         SmtpSender(email_settings("smtp.example.org", 25, security="none"))
@@ -174,14 +186,17 @@ def test_wrong_password_and_missing_password_are_clear() -> None:
     with smtp_server("starttls", password="right") as server:
         context = server.client_context()
         wrong = email_settings(server.host, server.port, username="u", password="wrong")
-        with SmtpSender(wrong, ssl_context=context) as sender, pytest.raises(SendError, match="login"):
-            sender.send(message_for())
+        with (
+            SmtpSender(wrong, ssl_context=context) as sender,
+            pytest.raises(SendError, match="login"),
+        ):
+            sender.send(outgoing())
         missing = email_settings(server.host, server.port, username="u")
         with (
             SmtpSender(missing, ssl_context=context) as sender,
             pytest.raises(SendError, match="PAPERFEED_SMTP_PASSWORD is not"),
         ):
-            sender.send(message_for())
+            sender.send(outgoing())
         assert server.messages == []
 
 
@@ -191,7 +206,30 @@ def test_a_connection_failure_is_not_retried_for_every_recipient() -> None:
     settings = email_settings("127.0.0.1", port, timeout=2.0)
     with SmtpSender(settings) as sender:
         with pytest.raises(SendError, match="cannot connect") as first:
-            sender.send(message_for())
+            sender.send(outgoing())
         assert not first.value.uncertain
         with pytest.raises(SendError, match="cannot connect"):
-            sender.send(message_for("grace@example.org"))
+            sender.send(outgoing("grace@example.org"))
+
+
+def test_lines_starting_with_a_dot_survive_the_smtp_transfer() -> None:
+    # RFC 5321 dot-stuffing: a lone "." line would otherwise end the message early.
+    bodies = EmailBodies(
+        subject="dots", text="first\n.\n..two\n.three\nlast\n", html="<p>x</p>\n", paper_count=1
+    )
+    with smtp_server("starttls") as server:
+        with SmtpSender(
+            email_settings(server.host, server.port), ssl_context=server.client_context()
+        ) as sender:
+            sender.send(
+                compose(
+                    bodies,
+                    recipient="ada@example.org",
+                    sender=SENDER,
+                    message_key="dots",
+                    now=NOW,
+                    unsubscribe="mailto:x@example.org",
+                )
+            )
+        text, _ = parts(server.messages[0].message)
+    assert text.replace("\r\n", "\n") == "first\n.\n..two\n.three\nlast\n"

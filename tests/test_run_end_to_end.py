@@ -22,13 +22,17 @@ JUNE = date(2026, 6, 4)  # Thursday, EDT: announced Wed 2026-06-03 20:00 EDT
 JANUARY = date(2026, 1, 13)  # Tuesday, EST: announced Mon 2026-01-12 20:00 EST
 
 
-def write_config(folder: Path, base_url: str, feeds: Sequence[str], extra: str = "") -> Path:
+def write_config(
+    folder: Path, base_url: str, feeds: Sequence[str], extra: str = "", engine: str = "none"
+) -> Path:
     path = folder / "paperfeed.toml"
     cats = ", ".join(f'"{f}"' for f in feeds)
+    # The engine is pinned: these tests are about the pipeline, and "auto" would pick the local
+    # model wherever llama-cpp-python is installed.
     path.write_text(
         f'timezone = "Asia/Shanghai"\n{extra}\n[arxiv]\nrss_url = "{base_url}/rss"\n'
         f'api_url = "{base_url}/api/query"\ncategories = [{cats}]\nmin_interval = 0\nretries = 1\n'
-        f'contact_email = "tests@example.org"\n',
+        f'contact_email = "tests@example.org"\n[translate]\nengine = "{engine}"\n',
         encoding="utf-8",
     )
     return path

@@ -226,6 +226,18 @@ def test_truncated_json_keeps_complete_items_and_asks_again_for_the_rest(
     assert retry["temperature"] == 0.0
 
 
+def test_reasoning_cut_off_by_the_token_limit_gets_more_room(
+    endpoint: ChatEndpoint, translator: FakeTranslator, sleeps: Sleeps
+) -> None:
+    cut = chat_response("<think>Let me think about every word of this", finish_reason="length")
+    scripted, server = serve_script(endpoint, translator, cut)
+    with server as url:
+        out = engine_for(url, sleeps).translate([ABSTRACT])
+    assert out[0] is not None
+    first, retry = (json.loads(r.get_data(as_text=True)) for r in scripted.seen)
+    assert retry["max_tokens"] == 4 * first["max_tokens"]
+
+
 def test_a_reply_for_the_wrong_item_is_not_used(
     endpoint: ChatEndpoint, translator: FakeTranslator, sleeps: Sleeps
 ) -> None:

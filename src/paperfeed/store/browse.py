@@ -9,18 +9,22 @@ pages of filtered results are full pages.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from paperfeed.models import AnnounceType, MatchedTerm, Paper
 from paperfeed.store import rows
 from paperfeed.store.sqlite import _CJK, Store, _fts_query
+from paperfeed.taxonomy import normalize_code
 
-# Search ranks every full-text match before cutting a page; this bounds how deep one may page.
+# How deep one may page through search results.
 MAX_SEARCH_RESULTS = 1000
+_WORD = re.compile(r"\w+")
 # Related papers are looked for among this many recent digest entries of the paper's topics.
-_RELATED_WINDOW = 5000
+_RELATED_WINDOW = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +175,10 @@ def archived_papers(store: Store, arxiv_ids: Sequence[str]) -> dict[str, Archive
             if title_zh is None or abstract_zh is None:
                 # A digest may carry the text (imported digests do) where the paper row has none.
                 entry = db.execute(
-                    "SELECT title_zh, abstract_zh FROM digest_entries WHERE paper_id = ? "
-                    "AND (title_zh IS NOT NULL OR abstract_zh IS NOT NULL) "
+                    "SELECT title_zh, abstract_zh FROM digest_entries WHERE arxiv_id = ? "
+                    "AND paper_id = ? AND (title_zh IS NOT NULL OR abstract_zh IS NOT NULL) "
                     "ORDER BY digest_id DESC LIMIT 1",
-                    (row["id"],),
+                    (row["arxiv_id"], row["id"]),
                 ).fetchone()
                 if entry is not None:
                     title_zh = title_zh if title_zh is not None else entry["title_zh"]
@@ -246,9 +250,11 @@ def related_papers(store: Store, arxiv_id: str, *, limit: int = 8) -> list[Relat
         if not mine:
             return []
         topics = sorted({r[0] for r in mine})
-        my_terms = {
-            t.term.casefold(): t.term for r in mine for t in rows.terms_from_json(r[1])
-        }
+        my_terms = {t.term.casefold(): t.term for r in mine for t in rows.terms_from_json(r[1])}
+        my_needles = [
+            ('"term": ' + json.dumps(folded, ensure_ascii=False), term)
+            for folded, term in my_terms.items()
+        ]
         marks = ",".join("?" * len(topics))
         candidates = db.execute(
             f"SELECT arxiv_id, topic, terms, digest_id FROM digest_entries "
@@ -257,13 +263,13 @@ def related_papers(store: Store, arxiv_id: str, *, limit: int = 8) -> list[Relat
         ).fetchall()
     scores: dict[str, tuple[set[str], set[str], int]] = {}
     for other, topic, terms, digest_id in candidates:
-        shared_terms, shared_topics, latest = scores.setdefault(other, (set(), set(), digest_id))
+        shared_terms, shared_topics, _ = scores.setdefault(other, (set(), set(), digest_id))
         shared_topics.add(topic)
-        if my_terms and terms != "[]":
-            for item in json.loads(terms):
-                folded = str(item.get("term", "")).casefold()
-                if folded in my_terms:
-                    shared_terms.add(my_terms[folded])
+        # The stored JSON is rows.terms_json's: look for '"term": "<term>"' without parsing it.
+        folded_json = terms.casefold()
+        for needle, term in my_needles:
+            if needle in folded_json:
+                shared_terms.add(term)
     ranked = sorted(
         scores.items(),
         key=lambda kv: (-len(kv[1][0]), -len(kv[1][1]), -kv[1][2], kv[0]),
@@ -282,94 +288,189 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _author_match(author: str) -> str:
-    """An FTS5 expression for the authors column: every word of the name, as a prefix."""
-    words = [w for w in author.replace('"', " ").split() if w]
-    return "authors : (" + " ".join(f'"{w}"*' for w in words) + ")" if words else '""'
+def _author_match(author: str) -> str | None:
+    """An FTS5 expression for the authors column: every word of the name, as a word prefix."""
+    words = [w.replace('"', '""') for w in _WORD.findall(author)]
+    return "authors : (" + " ".join(f'"{w}"*' for w in words) + ")" if words else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Filter:
+    """One search filter, two ways: as the set of matching papers-table rows (``members``),
+    best when few papers pass, or as a test of one row (``test``, ``{id}`` standing for the
+    row id), best when many do. ``args`` fit both."""
+
+    members: str
+    test: str
+    args: tuple[object, ...]
+
+
+# Above this many matching rows a filter tests each candidate instead of building its set.
+_SET_LIMIT = 50_000
+
+
+def _filters(query: SearchQuery) -> list[_Filter]:
+    found: list[_Filter] = []
+    if query.topic:
+        found.append(
+            _Filter(
+                "SELECT paper_id FROM digest_entries WHERE topic = ?",
+                "EXISTS (SELECT 1 FROM digest_entries e WHERE e.paper_id = {id} AND e.topic = ?)",
+                (query.topic,),
+            )
+        )
+    if query.date_from or query.date_to:
+        start = rows.day(query.date_from) if query.date_from else "0000-01-01"
+        end = rows.day(query.date_to) if query.date_to else "9999-12-31"
+        found.append(
+            _Filter(
+                "SELECT paper_id FROM listing_items WHERE listing_date BETWEEN ? AND ? UNION ALL "
+                "SELECT e.paper_id FROM digests d JOIN digest_entries e ON e.digest_id = d.id "
+                "WHERE d.listing_date BETWEEN ? AND ?",
+                "(EXISTS (SELECT 1 FROM listing_items li WHERE li.paper_id = {id} "
+                "AND li.listing_date BETWEEN ? AND ?) OR EXISTS (SELECT 1 FROM digest_entries e "
+                "JOIN digests d ON d.id = e.digest_id WHERE e.paper_id = {id} "
+                "AND d.listing_date BETWEEN ? AND ?))",
+                (start, end, start, end),
+            )
+        )
+    if query.category and query.category.strip():
+        code = query.category.strip()
+        code = normalize_code(code) or code
+        # A category ("cs.LG") or every category of an archive ("cs" -> "cs.*").
+        found.append(
+            _Filter(
+                "SELECT paper_id FROM web_paper_categories "
+                "WHERE category = ? OR (category > ? AND category < ?)",
+                "EXISTS (SELECT 1 FROM web_paper_categories c WHERE c.paper_id = {id} "
+                "AND (c.category = ? OR (c.category > ? AND c.category < ?)))",
+                (code, code + ".", code + "/"),
+            )
+        )
+    return found
+
+
+def _conditions(
+    store: Store, filters: Sequence[_Filter], id_column: str
+) -> tuple[list[str], list[object]]:
+    """SQL conditions on ``id_column`` (qualified: ``papers.id``, ``papers_fts.rowid``) for
+    every filter, each in its cheaper form."""
+    conditions: list[str] = []
+    args: list[object] = []
+    for f in filters:
+        size = store._db.execute(
+            f"SELECT count(*) FROM ({f.members} LIMIT {_SET_LIMIT})", f.args
+        ).fetchone()[0]
+        if size < _SET_LIMIT:
+            # On the papers table a set drives the scan. On a full-text table it only filters;
+            # the unary plus keeps SQLite from handing it to the full-text table as a rowid
+            # constraint, which would re-run the text match once per member (minutes).
+            plus = "" if id_column == "papers.id" else "+"
+            conditions.append(f"{plus}{id_column} IN ({f.members})")
+        else:
+            conditions.append(f.test.format(id=id_column))
+        args += f.args
+    return conditions, args
+
+
+def _newest(
+    store: Store,
+    source: str,
+    args: Sequence[object],
+    where: tuple[list[str], list[object]],
+    id_column: str,
+    cap: int,
+) -> list[Any]:
+    """Up to ``cap`` row ids from ``source`` (a SELECT of one id column with its own WHERE),
+    newest first, meeting every condition of ``where``. A second column in ``source`` comes
+    back with each id."""
+    conditions, condition_args = where
+    sql = source + "".join(f" AND {c}" for c in conditions)
+    sql += f" ORDER BY {id_column} DESC LIMIT ?"
+    found = store._db.execute(sql, [*args, *condition_args, cap]).fetchall()
+    return [r[0] if len(r) == 1 else (r[0], r[1]) for r in found]
 
 
 def search(store: Store, query: SearchQuery, *, limit: int = 20, offset: int = 0) -> SearchPage:
     """One page of papers (latest versions) matching the words and every filter given.
 
-    English words search titles, abstracts and authors (stemmed, ranked by BM25 with titles
-    weighted most); Chinese matches the translations by substring; without words, papers are
-    listed newest id first. Filters: topic (a digest listed the paper under it), listing dates,
-    category or archive, author (every word of the name, as a word prefix).
+    English words search titles, abstracts and authors (stemmed: "policies" finds "policy");
+    Chinese matches the Chinese titles and abstracts by substring. Papers with the words in
+    their title come first, then the rest; newest first within each. Without words, papers
+    are listed newest first. Filters: topic (a digest listed the paper under it), listing
+    dates, category or archive, author (every word of the name, as a word prefix).
+
+    Why not BM25: ranking needs each word's count over the whole archive, which for a common
+    word or phrase ("reinforcement learning" in an ML archive) means reading every posting on
+    each search (20-30 ms at 200,000 papers), and buys an order barely different from this one.
     """
     text = query.text.strip()
-    want = min(offset + limit, MAX_SEARCH_RESULTS)
-    # One row per version: fetch extra so that dropping older versions still fills the page.
-    fetch = want * 2 + 20
-    where: list[str] = []
-    args: list[object] = []
-
-    if text and _CJK.search(text):
-        terms = text.split()
-        if all(len(t) >= 3 for t in terms):
-            source = (
-                "(SELECT rowid AS id, bm25(zh_fts, 10.0, 1.0) AS score FROM zh_fts "
-                "WHERE zh_fts MATCH ?) src"
-            )
-            args.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in terms))
-            order = "src.score, p.version DESC"
-        else:
-            # Trigrams cannot find one- or two-character words: scan the translations.
-            like = " AND ".join(
-                "(coalesce(t.title_zh, '') || ' ' || coalesce(t.abstract_zh, '')) LIKE ? ESCAPE '\\'"
-                for _ in terms
-            )
-            source = f"(SELECT t.paper_id AS id, 0 AS score FROM paper_translations t WHERE {like}) src"
-            args += [_like_pattern(t) for t in terms]
-            order = "p.arxiv_id DESC, p.version DESC"
-        join = "JOIN papers p ON p.id = src.id"
-    elif text:
-        source = (
-            "(SELECT rowid AS id, bm25(papers_fts, 10.0, 3.0, 2.0) AS score FROM papers_fts "
-            "WHERE papers_fts MATCH ?) src"
-        )
-        args.append(_fts_query(text))
-        join = "JOIN papers p ON p.id = src.id"
-        order = "src.score, p.version DESC"
-    else:
-        source = "papers p"
-        join = ""
-        order = "p.arxiv_id DESC, p.version DESC"
-
-    if query.author:
-        where.append("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-        args.append(_author_match(query.author))
-    if query.topic:
-        where.append("p.arxiv_id IN (SELECT arxiv_id FROM digest_entries WHERE topic = ?)")
-        args.append(query.topic)
-    if query.category:
-        code = query.category.strip()
-        where.append(
-            "EXISTS (SELECT 1 FROM json_each(p.categories) c "
-            "WHERE lower(c.value) = lower(?) OR lower(c.value) LIKE lower(?) ESCAPE '\\')"
-        )
-        args += [code, _like_pattern(code).removeprefix("%").removesuffix("%") + ".%"]
-    if query.date_from or query.date_to:
-        start = rows.day(query.date_from) if query.date_from else "0000-01-01"
-        end = rows.day(query.date_to) if query.date_to else "9999-12-31"
-        where.append(
-            "(EXISTS (SELECT 1 FROM listing_items li WHERE li.arxiv_id = p.arxiv_id "
-            "AND li.listing_date BETWEEN ? AND ?) OR EXISTS (SELECT 1 FROM digest_entries e "
-            "JOIN digests d ON d.id = e.digest_id WHERE e.arxiv_id = p.arxiv_id "
-            "AND d.listing_date BETWEEN ? AND ?))"
-        )
-        args += [start, end, start, end]
-
-    sql = f"SELECT p.id, p.arxiv_id FROM {source} {join}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY {order} LIMIT ?"
-    args.append(fetch)
+    filters = _filters(query)
+    author = _author_match(query.author) if query.author else None
+    if query.author and author is None:
+        return SearchPage((), False)  # an author filter without a single word matches nobody
+    # Rows are versions: twice the papers wanted (and one more, to know if a next page exists)
+    # leaves room for papers found in several versions.
+    cap = 2 * min(offset + limit + 1, MAX_SEARCH_RESULTS) + 10
+    in_title: list[int] = []
     with store._translate_errors("searching"):
-        found = store._db.execute(sql, args).fetchall()
-    seen: list[str] = []
-    for row in found:
-        if row[1] not in seen:
-            seen.append(row[1])
-    page = seen[offset : offset + limit]
-    more = len(seen) > offset + limit and offset + limit < MAX_SEARCH_RESULTS
-    return SearchPage(arxiv_ids=tuple(page), has_more=more)
+        if text and _CJK.search(text):
+            terms = text.split()
+            trigrams = all(len(t) >= 3 for t in terms)
+            column = "zh_fts.rowid" if trigrams else "paper_translations.paper_id"
+            where = _conditions(store, filters, column)
+            if author is not None:
+                # Always a set: testing one row against a full-text match re-runs the match.
+                where[0].append(
+                    f"+{column} IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
+                )
+                where[1].append(author)
+            if trigrams:
+                match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+                fts = "SELECT rowid FROM zh_fts WHERE zh_fts MATCH ?"
+                in_title = _newest(store, fts, [f"title_zh : ({match})"], where, column, cap)
+                anywhere = _newest(store, fts, [match], where, column, cap)
+            else:
+                # Trigrams cannot find one- or two-character words: scan the translations,
+                # once, newest first, noting which matched in the title.
+                patterns = [_like_pattern(t) for t in terms]
+                like = " AND ".join("coalesce({column}, '') LIKE ? ESCAPE '\\'" for _ in terms)
+                in_title_test = like.format(column="title_zh")
+                anywhere_test = like.format(column="title_zh || ' ' || abstract_zh")
+                scan = (
+                    f"SELECT paper_id, {in_title_test} FROM paper_translations "
+                    f"WHERE {anywhere_test}"
+                )
+                found = _newest(store, scan, [*patterns, *patterns], where, column, cap)
+                in_title = [row_id for row_id, title_hit in found if title_hit]
+                anywhere = [row_id for row_id, _ in found]
+        elif text or author is not None:
+            words = _fts_query(text) if text else ""
+            if text and words == '""':
+                return SearchPage((), False)  # punctuation only: no word to look for
+            column = "papers_fts.rowid"
+            where = _conditions(store, filters, column)
+            fts = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?"
+            with_author = f" AND {author}" if author is not None else ""
+            if words:
+                title = f"title : ({words}){with_author}"
+                in_title = _newest(store, fts, [title], where, column, cap)
+                anywhere = _newest(store, fts, [f"({words}){with_author}"], where, column, cap)
+            else:
+                anywhere = _newest(store, fts, [author or ""], where, column, cap)
+        else:
+            where = _conditions(store, filters, "papers.id")
+            anywhere = _newest(store, "SELECT id FROM papers WHERE 1", [], where, "papers.id", cap)
+        ids = list(dict.fromkeys([*in_title, *anywhere]))
+        names: dict[int, str] = {}
+        if ids:
+            marks = ",".join("?" * len(ids))
+            names.update(
+                store._db.execute(f"SELECT id, arxiv_id FROM papers WHERE id IN ({marks})", ids)
+            )
+    # One row per version was found: keep each paper once, at its best-placed version.
+    distinct = list(dict.fromkeys(names[i] for i in ids if i in names))[:MAX_SEARCH_RESULTS]
+    return SearchPage(
+        arxiv_ids=tuple(distinct[offset : offset + limit]),
+        has_more=len(distinct) > offset + limit,
+    )

@@ -62,7 +62,9 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def set_reaction(store: Store, kind: Kind, reader: str, arxiv_id: str, on: bool, at: datetime) -> bool:
+def set_reaction(
+    store: Store, kind: Kind, reader: str, arxiv_id: str, on: bool, at: datetime
+) -> bool:
     """Add (``on``) or remove one reader's star or upvote. Returns whether anything changed:
     a second upvote by the same reader is a no-op, never a second vote."""
     table = _table(kind)
@@ -114,11 +116,14 @@ def reader_marks(store: Store, reader: str) -> ReaderMarks:
     """Everything one reader has starred and upvoted (a reader's own lists are short)."""
     with store._translate_errors("reading a reader's stars"):
         starred = frozenset(
-            r[0] for r in store._db.execute("SELECT arxiv_id FROM web_stars WHERE reader = ?", (reader,))
+            r[0]
+            for r in store._db.execute("SELECT arxiv_id FROM web_stars WHERE reader = ?", (reader,))
         )
         upvoted = frozenset(
             r[0]
-            for r in store._db.execute("SELECT arxiv_id FROM web_upvotes WHERE reader = ?", (reader,))
+            for r in store._db.execute(
+                "SELECT arxiv_id FROM web_upvotes WHERE reader = ?", (reader,)
+            )
         )
     return ReaderMarks(starred=starred, upvoted=upvoted)
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from paperfeed.translate.engine import SegmentKind
-from paperfeed.translate.protect import leftover_placeholders, protect, spans_of
+from paperfeed.translate.protect import leftover_placeholders, protect
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -70,7 +70,10 @@ def translatable(text: str) -> str:
 def cjk_ratio(text: str) -> float:
     """Share of CJK characters among the letters of ``text`` outside protected spans (1.0 if it
     has no letters)."""
-    rest = translatable(text)
+    return _cjk_share(translatable(text))
+
+
+def _cjk_share(rest: str) -> float:
     cjk = len(_CJK.findall(rest))
     latin = len(_LATIN.findall(rest))
     return cjk / (cjk + latin) if cjk + latin else 1.0
@@ -82,11 +85,14 @@ def _shingles(words: Sequence[str], n: int) -> set[tuple[str, ...]]:
 
 def echo_share(source: str, output: str, n: int = 4) -> float:
     """Share of the source's English word n-grams (spans removed) that the output repeats."""
-    src = [w.lower() for w in _WORDS.findall(translatable(source))]
-    grams = _shingles(src, n)
+    return _echo_share(translatable(source), translatable(output), n)
+
+
+def _echo_share(source_rest: str, output_rest: str, n: int = 4) -> float:
+    grams = _shingles([w.lower() for w in _WORDS.findall(source_rest)], n)
     if not grams:
         return 0.0
-    out = _shingles([w.lower() for w in _WORDS.findall(translatable(output))], n)
+    out = _shingles([w.lower() for w in _WORDS.findall(output_rest)], n)
     return len(grams & out) / len(grams)
 
 
@@ -116,28 +122,31 @@ def check(source: str, output: str, kind: SegmentKind | str) -> list[str]:
     leftovers = leftover_placeholders(text, source)
     if leftovers:
         problems.append(f"placeholder: unresolved {', '.join(sorted(set(leftovers)))}")
-    missing = [s for s in spans_of(source) if s not in text]
+    source_protected = protect(source)
+    required = dict.fromkeys(s.strip() for s in source_protected.spans if s.strip())
+    missing = [s for s in required if s not in text]
     if missing:
         shown = ", ".join(missing[:5]) + (
             f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""
         )
         problems.append(f"missing-span: {shown}")
 
-    source_rest = translatable(source)
+    source_rest = _PLACEHOLDER.sub(" ", source_protected.text)
+    output_rest = translatable(text)
     needs_chinese = len(_LATIN.findall(source_rest)) >= _MIN_TRANSLATABLE_LETTERS
     if needs_chinese and " ".join(text.split()) == " ".join(source.split()):
         problems.append("echo: the output is the source text")
     elif needs_chinese:
-        ratio = cjk_ratio(text)
+        ratio = _cjk_share(output_rest)
         if ratio < limits.min_cjk_ratio:
             problems.append(
                 f"no-chinese: {ratio:.0%} of the letters are Chinese "
                 f"(at least {limits.min_cjk_ratio:.0%} expected)"
             )
-        share = echo_share(source, text)
+        share = _echo_share(source_rest, output_rest)
         if share >= 0.25:
             problems.append(f"echo: the output repeats {share:.0%} of the source's English")
-        length = len(translatable(text).strip()) / max(len(source_rest.strip()), 1)
+        length = len(output_rest.strip()) / max(len(source_rest.strip()), 1)
         if not limits.min_length_ratio <= length <= limits.max_length_ratio:
             problems.append(
                 f"length: {length:.2f} characters per source character, expected "

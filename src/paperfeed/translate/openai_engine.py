@@ -228,6 +228,9 @@ class OpenAIEngine:
             log.warning("%d %ss left untranslated: %s", len(group), kind, exc)
             return [None] * len(group)
         parsed = parse_reply(reply.text, ids)
+        # An answer cut off by the token limit (a long reasoning trace, a verbose model) gets its
+        # retry with four times the room.
+        room = 4 if reply.finish_reason == "length" else 1
         if parsed.problems:
             log.info("reply to %d %ss: %s", len(group), kind, "; ".join(parsed.problems))
         out: list[str | None] = []
@@ -240,17 +243,19 @@ class OpenAIEngine:
                     out.append(restored)
                     continue
                 log.info("%s failed the checks (%s); asking again", kind, "; ".join(problems))
-            out.append(self._retry_strictly(segment, prot))
+            out.append(self._retry_strictly(segment, prot, room=room))
         return out
 
-    def _retry_strictly(self, segment: Segment, prot: Protected) -> str | None:
+    def _retry_strictly(self, segment: Segment, prot: Protected, *, room: int = 1) -> str | None:
         """The second strategy: the item alone, a stricter prompt, deterministic sampling, and a
         plain-text answer accepted."""
         terms = _terms_for(self.glossary, [segment.text])
         ids, messages = build_messages(segment.kind, [prot], terms, strict=True)
         try:
             reply = self._chat(
-                messages, max_tokens=_max_tokens(segment.kind, [segment.text]), temperature=0.0
+                messages,
+                max_tokens=room * _max_tokens(segment.kind, [segment.text]),
+                temperature=0.0,
             )
         except _RequestFailed as exc:
             log.warning("%s left untranslated: %s", segment.kind, exc)
@@ -279,12 +284,12 @@ class OpenAIEngine:
             return list(pool.map(lambda p: self._summarize_one(*p), papers))
 
     def _summarize_one(self, title: str, abstract: str) -> str | None:
-        prot = protect(abstract)
         messages = [
             {"role": "system", "content": TLDR_PROMPT},
             {
                 "role": "user",
-                "content": request_items([f"{title}\n\n{abstract}"])[1],
+                "content": "Write the TL;DR of this paper:\n"
+                + request_items([f"{title}\n\n{abstract}"])[1],
             },
         ]
         try:
@@ -295,7 +300,7 @@ class OpenAIEngine:
         text = parse_reply(reply.text, ["1"], allow_plain=True).items.get("1")
         if text is None:
             return None
-        text = " ".join(restore(text, prot).split())
+        text = " ".join(text.split())
         if not text or len(text) > TLDR_MAX_CHARS or leftover_placeholders(text, abstract):
             return None
         return text if cjk_ratio(text) >= 0.5 else None

@@ -54,6 +54,7 @@ _NUMBER = re.compile(
 )
 # A word-like token: letters and digits, joined inside by . + _ / (Qwen2.5, C++); hyphens
 # separate parts that are judged one by one (RL-based: "RL" is a name, "based" is not).
+_MAYBE_NAME = re.compile(r"\d|.[A-Z]")
 _HYPHENATED = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/]*(?:-[A-Za-z0-9][A-Za-z0-9.+_/]*)*")
 
 
@@ -110,6 +111,8 @@ def _name_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         ):
             continue
         raw = match.group()
+        if not _MAYBE_NAME.search(raw):
+            continue  # most words: no digit and no capital after the first letter
         # Sentence punctuation is not part of a name: "RLVR." "Qwen2.5-7B," "C++."
         raw = raw.rstrip("./_")
         # A plural acronym keeps its "s" outside the span: Chinese writes LLM for LLMs.

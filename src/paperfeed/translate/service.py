@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from paperfeed.errors import TranslateError
@@ -22,7 +22,7 @@ class TranslationRun:
     cached: int  # segments served from the cache or translation memory
     translated: int  # segments the engine produced
     failed: tuple[str, ...]  # versioned ids left (partly) in English
-    usage: TokenUsage = TokenUsage()  # what the engine spent on this run
+    usage: TokenUsage = field(default_factory=TokenUsage)  # what the engine spent on this run
     deferred: tuple[str, ...] = ()  # versioned ids not attempted: the token budget ran out
     error: str = ""  # why the engine stopped early (bad key, unreachable, quota), if it did
 

@@ -63,3 +63,28 @@ END;
 -- The paper page lists the listings and digests a paper appeared in; search filters by them.
 CREATE INDEX listing_items_by_arxiv_id ON listing_items (arxiv_id, listing_date);
 CREATE INDEX digest_entries_by_arxiv_id ON digest_entries (arxiv_id, digest_id);
+-- Related papers: a topic's most recent digest entries.
+CREATE INDEX digest_entries_by_topic_recent ON digest_entries (topic, digest_id);
+-- Search filters test candidate rows (papers-table ids) against listings and digests.
+CREATE INDEX listing_items_by_paper ON listing_items (paper_id, listing_date);
+CREATE INDEX digest_entries_by_paper ON digest_entries (paper_id, digest_id);
+
+-- Each paper version's categories, one row each, so search can filter by category or archive
+-- through an index instead of parsing every paper's JSON list.
+CREATE TABLE web_paper_categories (
+    category TEXT    NOT NULL,
+    paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+    PRIMARY KEY (category, paper_id)
+) WITHOUT ROWID;
+CREATE INDEX web_paper_categories_by_paper ON web_paper_categories (paper_id, category);
+INSERT OR IGNORE INTO web_paper_categories (category, paper_id)
+    SELECT c.value, p.id FROM papers p, json_each(p.categories) c;
+CREATE TRIGGER web_paper_categories_insert AFTER INSERT ON papers BEGIN
+    INSERT OR IGNORE INTO web_paper_categories (category, paper_id)
+        SELECT value, new.id FROM json_each(new.categories);
+END;
+CREATE TRIGGER web_paper_categories_update AFTER UPDATE OF categories ON papers BEGIN
+    DELETE FROM web_paper_categories WHERE paper_id = old.id;
+    INSERT OR IGNORE INTO web_paper_categories (category, paper_id)
+        SELECT value, new.id FROM json_each(new.categories);
+END;

@@ -1,0 +1,225 @@
+"""The JSON API: the pages' data as documents, described by the OpenAPI schema at
+``/api/openapi.json``. Reads need nothing; writes need the reader cookie and its CSRF token in
+``X-CSRF-Token`` (``GET /api/session`` gives both), plus the server's token when it is not on
+loopback (``Authorization: Bearer ...``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
+from fastapi.responses import Response
+
+from paperfeed.store.browse import SearchQuery
+from paperfeed.web.schemas import (
+    DigestDatesOut,
+    DigestOut,
+    PaperDetailOut,
+    Problem,
+    ReactionOut,
+    SearchOut,
+    SessionOut,
+    StarsOut,
+    TrendingOut,
+    digest_out,
+    paper_detail_out,
+    reaction_out,
+    search_out,
+    stars_out,
+    trending_out,
+)
+from paperfeed.web.security import Reader, write_problem
+from paperfeed.web.site import Reaction, Site, UnknownPaper, Window, split_version
+from paperfeed.web.state import WebState, current_reader, current_site, web_state
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+SiteDep = Annotated[Site, Depends(current_site)]
+ReaderDep = Annotated[Reader, Depends(current_reader)]
+StateDep = Annotated[WebState, Depends(web_state)]
+ArxivId = Annotated[
+    str, Path(description="arXiv id, e.g. 2606.04029 or hep-th/9901001", max_length=100)
+]
+CsrfHeader = Annotated[
+    str | None, Header(alias="X-CSRF-Token", description="From GET /api/session.")
+]
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "The server's token is needed (Authorization: Bearer)."},
+    403: {"model": Problem, "description": "CSRF token missing or wrong, or writes are off."},
+    404: {"model": Problem},
+}
+MAX_PAGE = 50
+
+
+@router.get("/session", summary="This reader's CSRF token and whether it may write")
+def session(state: StateDep, reader: ReaderDep) -> SessionOut:
+    return SessionOut(
+        csrf_token=reader.csrf,
+        can_write=not state.options.needs_token
+        or (reader.authorized and state.options.write_token is not None),
+        login_required=state.options.needs_token and not reader.authorized,
+    )
+
+
+@router.get("/digests", summary="The listing dates that have a digest")
+def digest_dates(site: SiteDep) -> DigestDatesOut:
+    dates = sorted(site.store.digest_dates(), reverse=True)
+    return DigestDatesOut(latest=dates[0] if dates else None, dates=dates)
+
+
+@router.get(
+    "/digests/{listing_date}",
+    summary="One listing date's digest, grouped by topic",
+    response_model=None,
+    responses={200: {"model": DigestOut}, **NOT_FOUND},
+)
+async def digest(listing_date: date, state: StateDep, site: SiteDep) -> Response:
+    stamps = site.stamps()
+
+    def make() -> bytes | str:
+        view = site.day_page(listing_date)
+        if view.digest is None:
+            return view.reason or "no digest"
+        names = site.store.subject_names()
+        return digest_out(view, names).model_dump_json().encode("utf-8")
+
+    key = ("api-digest", listing_date, stamps.archive, stamps.reactions, site.latest_listing())
+    found = await state.cache.get(key, make)
+    if isinstance(found, str):
+        raise HTTPException(404, found)
+    return Response(found, media_type="application/json")
+
+
+@router.get(
+    "/papers/{arxiv_id:path}",
+    summary="One paper: metadata in both languages, versions, digests, related papers",
+    response_model=None,
+    responses={200: {"model": PaperDetailOut}, **NOT_FOUND},
+)
+async def paper(arxiv_id: ArxivId, state: StateDep, site: SiteDep) -> Response:
+    base = split_version(arxiv_id)[0]
+    stamps = site.stamps()
+
+    def make() -> bytes | None:
+        try:
+            view = site.paper_page(base)
+        except UnknownPaper:
+            return None
+        return paper_detail_out(view, site.store.subject_names()).model_dump_json().encode()
+
+    found = await state.cache.get(("api-paper", base, stamps.archive, stamps.reactions), make)
+    if found is None:
+        raise HTTPException(404, f"The archive has no paper {arxiv_id}.")
+    return Response(found, media_type="application/json")
+
+
+@router.get("/search", summary="Full-text search (English and Chinese) with filters")
+def search(
+    site: SiteDep,
+    q: Annotated[str, Query(max_length=500, description='Words; "phrases"; AND/OR/NOT; 中文')] = "",
+    topic: Annotated[str | None, Query(max_length=200)] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="First listing date")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Last listing date")] = None,
+    category: Annotated[
+        str | None, Query(max_length=50, description="cs.LG, or an archive: cs")
+    ] = None,
+    author: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SearchOut:
+    query = SearchQuery(
+        text=q,
+        topic=topic or None,
+        date_from=date_from,
+        date_to=date_to,
+        category=(category or "").strip() or None,
+        author=(author or "").strip() or None,
+    )
+    return search_out(site.search(query, page, per_page), site.store.subject_names())
+
+
+@router.get("/trending", summary="Papers ranked by upvotes within a window")
+def trending(
+    site: SiteDep,
+    window: Window = "week",
+    topic: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+) -> TrendingOut:
+    return trending_out(site.trending(window, topic or None, limit), site.store.subject_names())
+
+
+@router.get("/stars", summary="This reader's starred papers (the reading list)")
+def stars(site: SiteDep, reader: ReaderDep) -> StarsOut:
+    if reader.new:
+        return StarsOut(results=[])
+    return stars_out(site.reading_list(reader.id), site.store.subject_names())
+
+
+def _write(
+    kind: Reaction,
+    on: bool,
+    arxiv_id: str,
+    state: WebState,
+    site: Site,
+    reader: Reader,
+    csrf: str | None,
+) -> ReactionOut:
+    problem = write_problem(
+        reader,
+        csrf,
+        needs_token=state.options.needs_token,
+        token_set=state.options.write_token is not None,
+    )
+    if problem == "csrf":
+        raise HTTPException(
+            403,
+            "X-CSRF-Token is missing or does not belong to this reader's cookie: "
+            "GET /api/session for both",
+        )
+    if problem == "disabled":
+        raise HTTPException(403, "writes are off: the server is not on loopback and has no token")
+    if problem == "login":
+        raise HTTPException(
+            401,
+            "this server needs its token for writes: send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        return reaction_out(site.react(kind, reader.id, split_version(arxiv_id)[0], on))
+    except UnknownPaper:
+        raise HTTPException(404, f"The archive has no paper {arxiv_id}.") from None
+
+
+@router.post("/stars/{arxiv_id:path}", summary="Star a paper", responses=WRITE_ERRORS)
+def star(
+    arxiv_id: ArxivId, state: StateDep, site: SiteDep, reader: ReaderDep, csrf: CsrfHeader = None
+) -> ReactionOut:
+    return _write("star", True, arxiv_id, state, site, reader, csrf)
+
+
+@router.delete("/stars/{arxiv_id:path}", summary="Remove a star", responses=WRITE_ERRORS)
+def unstar(
+    arxiv_id: ArxivId, state: StateDep, site: SiteDep, reader: ReaderDep, csrf: CsrfHeader = None
+) -> ReactionOut:
+    return _write("star", False, arxiv_id, state, site, reader, csrf)
+
+
+@router.post(
+    "/upvotes/{arxiv_id:path}",
+    summary="Upvote a paper (once per reader; again is a no-op)",
+    responses=WRITE_ERRORS,
+)
+def upvote(
+    arxiv_id: ArxivId, state: StateDep, site: SiteDep, reader: ReaderDep, csrf: CsrfHeader = None
+) -> ReactionOut:
+    return _write("upvote", True, arxiv_id, state, site, reader, csrf)
+
+
+@router.delete("/upvotes/{arxiv_id:path}", summary="Withdraw an upvote", responses=WRITE_ERRORS)
+def withdraw_upvote(
+    arxiv_id: ArxivId, state: StateDep, site: SiteDep, reader: ReaderDep, csrf: CsrfHeader = None
+) -> ReactionOut:
+    return _write("upvote", False, arxiv_id, state, site, reader, csrf)
