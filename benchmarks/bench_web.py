@@ -2,8 +2,8 @@
 
 Run: .venv/bin/python benchmarks/bench_web.py [--db PATH] [--workers 2] [--duration 20]
 
-Builds the archive (benchmarks/web_archive.py; about half a minute) unless --db names one
-already built, starts the real `paperfeed serve` on a free loopback port, and runs wrk (Debian
+Builds the archive once (benchmarks/web_archive.py; about a minute) and keeps it in the temp
+folder for later runs (or uses --db), starts the real `paperfeed serve` on a free loopback port, and runs wrk (Debian
 package `wrk`, 2 threads, 50 connections) on each scenario twice:
 
   clients     each of the 50 clients waits 0.5-1.5 s after an answer before its next request
@@ -26,6 +26,7 @@ benchmarks/results/bench_web.json.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -93,6 +94,28 @@ ENGLISH_QUERIES = (
     "theory",
 )
 CHINESE_QUERIES = ("强化学习", "扩散", "策略", "机器人", "语言模型", "奖励", "智能体", "基准")
+
+
+def cached_archive(papers: int) -> Path:
+    """The synthetic archive, built once and kept in the temp folder. Its name carries a hash
+    of the builder and the schema migrations: when either changes, a new one is built."""
+    digest = hashlib.sha256((ROOT / "benchmarks" / "web_archive.py").read_bytes())
+    for migration in sorted((ROOT / "src" / "paperfeed" / "store" / "migrations").glob("*.sql")):
+        digest.update(migration.read_bytes())
+    path = (
+        Path(tempfile.gettempdir()) / f"paperfeed-bench-web-{papers}-{digest.hexdigest()[:12]}.db"
+    )
+    if path.exists():
+        print(f"using the archive built earlier: {path}", flush=True)
+        return path
+    partial = path.with_suffix(".building")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    start = time.perf_counter()
+    counts = build_archive(partial, papers=papers)
+    partial.rename(path)
+    print(f"built {path}: {counts} in {time.perf_counter() - start:.0f} s", flush=True)
+    return path
 
 
 def free_port() -> int:
@@ -215,12 +238,7 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install wrk")
 
     work = Path(tempfile.mkdtemp(prefix="paperfeed-bench-web-"))
-    db = args.db
-    if db is None:
-        db = work / "paperfeed.db"
-        start = time.perf_counter()
-        counts = build_archive(db, papers=args.papers)
-        print(f"built {db}: {counts} in {time.perf_counter() - start:.0f} s", flush=True)
+    db = args.db or cached_archive(args.papers)
     rng = random.Random(11)
     urls = sample_urls(db, rng)
 
@@ -302,8 +320,7 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "bench_web.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    if args.db is None:
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,9 @@ categories = [{cats}]
 min_interval = 0
 retries = 1
 
+[huggingface]
+enabled = false
+
 [[topics]]
 name = "reinforcement learning"
 

@@ -23,16 +23,29 @@ JANUARY = date(2026, 1, 13)  # Tuesday, EST: announced Mon 2026-01-12 20:00 EST
 
 
 def write_config(
-    folder: Path, base_url: str, feeds: Sequence[str], extra: str = "", engine: str = "none"
+    folder: Path,
+    base_url: str,
+    feeds: Sequence[str],
+    extra: str = "",
+    engine: str = "none",
+    hf_url: str | None = None,
 ) -> Path:
     path = folder / "paperfeed.toml"
     cats = ", ".join(f'"{f}"' for f in feeds)
+    # Community signals are off unless a test serves Hugging Face on loopback (``hf_url``):
+    # a run must never reach huggingface.co from the tests (subprocess runs have no socket guard).
+    # [translate] stays the last table: tests append keys to it.
+    hf = (
+        f'[huggingface]\nbase_url = "{hf_url}"\nmin_interval = 0\nretries = 0\n'
+        if hf_url
+        else "[huggingface]\nenabled = false\n"
+    )
     # The engine is pinned: these tests are about the pipeline, and "auto" would pick the local
     # model wherever llama-cpp-python is installed.
     path.write_text(
         f'timezone = "Asia/Shanghai"\n{extra}\n[arxiv]\nrss_url = "{base_url}/rss"\n'
         f'api_url = "{base_url}/api/query"\ncategories = [{cats}]\nmin_interval = 0\nretries = 1\n'
-        f'contact_email = "tests@example.org"\n[translate]\nengine = "{engine}"\n',
+        f'contact_email = "tests@example.org"\n{hf}[translate]\nengine = "{engine}"\n',
         encoding="utf-8",
     )
     return path

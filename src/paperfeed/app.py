@@ -6,8 +6,9 @@ from __future__ import annotations
 import importlib.util
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from paperfeed.config import Settings
@@ -15,11 +16,17 @@ from paperfeed.errors import TranslateError
 from paperfeed.models import RunReport
 from paperfeed.pipeline import Deps, Progress, SilentProgress, run
 from paperfeed.sources.http import PoliteClient, make_http_client, user_agent
+from paperfeed.sources.huggingface import HuggingFacePapers
 from paperfeed.store import Store
 from paperfeed.store.http_cache import StoreValidatorCache
 from paperfeed.translate import Engine, NoneEngine
 
+if TYPE_CHECKING:
+    from paperfeed.community import SignalsRefresh
+
 ARXIV_MIN_INTERVAL = 3.0  # arXiv's terms: no more than one request every three seconds
+# Hugging Face's rate limit window is five minutes; a run waits for it at most this long.
+HF_MAX_RETRY_AFTER = 60.0
 
 
 @contextmanager
@@ -37,6 +44,56 @@ def polite_interval(settings: Settings) -> float:
     if any(h == "arxiv.org" or h.endswith(".arxiv.org") for h in hosts):
         return max(settings.arxiv.min_interval, ARXIV_MIN_INTERVAL)
     return settings.arxiv.min_interval
+
+
+@contextmanager
+def open_hugging_face(
+    settings: Settings, *, sleep: Callable[[float], None] = time.sleep
+) -> Iterator[HuggingFacePapers]:
+    """The Hugging Face papers client: its own connection and politeness, apart from arXiv's."""
+    hf = settings.huggingface
+    client = make_http_client(user_agent(settings.arxiv.contact_email), hf.timeout)
+    with client:
+        http = PoliteClient(
+            client,
+            min_interval=hf.min_interval,
+            retries=hf.retries,
+            max_retry_after=HF_MAX_RETRY_AFTER,
+            sleep=sleep,
+        )
+        yield HuggingFacePapers(http, hf.base_url)
+
+
+def refresh_community(
+    settings: Settings,
+    store: Store,
+    window: str,
+    end_date: date,
+    *,
+    now: Callable[[], datetime],
+    sleep: Callable[[float], None] = time.sleep,
+) -> SignalsRefresh:
+    """Fetch a trending window from Hugging Face (``paperfeed trending --refresh``), and the
+    arXiv metadata of the featured papers the archive lacks."""
+    from paperfeed.community import refresh_window
+    from paperfeed.sources.arxiv_api import ArxivApiClient
+
+    client = make_http_client(user_agent(settings.arxiv.contact_email), settings.arxiv.timeout)
+    with client, open_hugging_face(settings, sleep=sleep) as hf:
+        arxiv = PoliteClient(
+            client,
+            min_interval=polite_interval(settings),
+            retries=settings.arxiv.retries,
+            sleep=sleep,
+        )
+        return refresh_window(
+            hf,
+            store,
+            window,
+            end_date,
+            now=now,
+            arxiv=ArxivApiClient(arxiv, settings.arxiv.api_url),
+        )
 
 
 TRANSLATION_OFF_HINT = (
@@ -109,7 +166,11 @@ def run_pipeline(
 
     clock = now or (lambda: datetime.now(UTC))
     client = make_http_client(user_agent(settings.arxiv.contact_email), settings.arxiv.timeout)
-    with client, open_delivery(settings, store, now=clock, sleep=sleep) as delivery:
+    with (
+        client,
+        open_delivery(settings, store, now=clock, sleep=sleep) as delivery,
+        ExitStack() as optional,
+    ):
         http = PoliteClient(
             client,
             min_interval=polite_interval(settings),
@@ -117,11 +178,24 @@ def run_pipeline(
             sleep=sleep,
             cache=StoreValidatorCache(store),
         )
+        signals = None
+        if settings.huggingface.enabled:
+            from paperfeed.community import run_stage
+            from paperfeed.sources.arxiv_api import ArxivApiClient
+
+            signals = run_stage(
+                optional.enter_context(open_hugging_face(settings, sleep=sleep)),
+                store,
+                days=settings.huggingface.refresh_days,
+                now=clock,
+                arxiv=ArxivApiClient(http, settings.arxiv.api_url),
+            )
         deps = Deps(
             http=http,
             now=clock,
             engine=make_engine(settings, sleep=sleep),
             progress=progress or SilentProgress(),
             deliver=delivery.deliver_digest if delivery is not None and deliver else None,
+            signals=signals,
         )
         return run(settings, store, deps, listing_date)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -82,7 +83,9 @@ def progress_bars() -> Iterator[BarProgress]:
 
 
 def _fail(exc: PaperfeedError) -> None:
-    err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False, soft_wrap=True)
+    # Escaped: messages name config tables ("[arxiv] ..."), which Rich would take for markup.
+    message = escape(exc.message)
+    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
     if exc.hint:
         err.print(f"  hint: {exc.hint}", markup=False, soft_wrap=True)
     sys.exit(exc.exit_code)
@@ -198,6 +201,9 @@ def print_report(report: RunReport) -> None:
             out.print(f"  translation: {stage.detail}", markup=False)
         if stage.stage == "deliver":
             out.print(f"  delivery: {stage.detail}", markup=False)
+        if stage.stage == "signals":  # optional: a failure is shown, the run still succeeded
+            shown = err if stage.status == "failed" else out
+            shown.print(f"  community signals: {stage.detail}", markup=False, soft_wrap=True)
     for failure in report.failures:
         err.print(f"  failed: {failure}", markup=False)
     if report.status in ("failed", "partial"):
@@ -587,6 +593,7 @@ def daemon(once: bool, config_path: str | None) -> None:
 @config_option
 def serve(host: str, port: int, workers: int, access_log: bool, config_path: str | None) -> None:
     """Serve the archive as a website with a JSON API: today's digest, search, trending, stars."""
+    from paperfeed.daemon import STATUS_FILE
     from paperfeed.pipeline import make_calendar
     from paperfeed.web import WebOptions
     from paperfeed.web.security import is_loopback
@@ -599,6 +606,7 @@ def serve(host: str, port: int, workers: int, access_log: bool, config_path: str
         calendar=make_calendar(settings),
         bind_host=host,
         write_token=token,
+        status_path=settings.home / STATUS_FILE,
     )
     shown = f"[{host}]" if ":" in host else host
     out.print(f"paperfeed: serving {settings.database_path} on http://{shown}:{port}/", markup=False)
@@ -612,6 +620,98 @@ def serve(host: str, port: int, workers: int, access_log: bool, config_path: str
         else:
             out.print(f"  writes need the token from {TOKEN_VARIABLE} (log in at /login)", markup=False)
     serve_forever(options, port=port, workers=workers, access_log=access_log)
+
+
+@main.command()
+@click.option(
+    "--window",
+    type=click.Choice(["day", "week", "month"]),
+    default="week",
+    show_default=True,
+    help="Rank the papers featured on this day, or in the 7 or 30 days ending with it.",
+)
+@click.option(
+    "--topic", metavar="T", help="Only papers matching T: a configured topic's name, or a query."
+)
+@click.option(
+    "--date",
+    "date_text",
+    metavar="YYYY-MM-DD",
+    help="Last day of the window (default: today, UTC).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--refresh", is_flag=True, help="Fetch the window from Hugging Face first.")
+@click.option(
+    "--translate",
+    "translate_shown",
+    is_flag=True,
+    help="Translate the shown papers that lack Chinese text with the configured engine.",
+)
+@config_option
+def trending(
+    window: str,
+    topic: str | None,
+    date_text: str | None,
+    fmt: str,
+    limit: int,
+    refresh: bool,
+    translate_shown: bool,
+    config_path: str | None,
+) -> None:
+    """Community trending papers: Hugging Face Daily Papers by upvotes, with Chinese titles."""
+    import json
+
+    from paperfeed import community
+    from paperfeed.app import engine_choice, make_engine, open_store, refresh_community
+    from paperfeed.signals import TrendingPaper
+    from paperfeed.store.signals import community_trending
+
+    settings = _settings(config_path)
+    end = _parse_date(date_text) or _utc_now().date()
+    # A configured topic's name means its whole definition; anything else is a query.
+    chosen = next((t for t in settings.topics if t.name == topic), None) if topic else None
+    failures: tuple[str, ...] = ()
+    with open_store(settings) as store:
+        if refresh:
+            if not settings.huggingface.enabled:
+                raise UsageError(
+                    "community signals are turned off ([huggingface] enabled = false)",
+                    hint="set enabled = true in paperfeed.toml to fetch from Hugging Face",
+                )
+            result = refresh_community(settings, store, window, end, now=_utc_now)
+            err.print(f"refreshed: {result.detail}", markup=False, soft_wrap=True)
+            failures = result.failures
+
+        def ranked() -> tuple[TrendingPaper, ...]:
+            return community_trending(
+                store, window=window, end_date=end, topic=chosen or topic, limit=limit
+            )
+
+        papers = ranked()
+        if translate_shown and papers:
+            name, hint = engine_choice(settings)
+            if name == "none":
+                raise UsageError("no translation engine to translate with", hint=hint)
+            if community.translate_shown(store, make_engine(settings), papers) is not None:
+                papers = ranked()
+    if fmt == "json":
+        document = community.trending_json(papers, window=window, end_date=end, topic=topic)
+        out.print(json.dumps(document, ensure_ascii=False, indent=2), markup=False)
+    elif papers:
+        text = community.trending_text(papers, window=window, end_date=end, topic=topic)
+        out.print(text, markup=False, end="")
+    else:
+        span = f"{end}" if window == "day" else f"the {window} ending {end}"
+        matching = f" matching {topic!r}" if topic else ""
+        hint = "" if refresh else " (add --refresh to fetch them from Hugging Face)"
+        out.print(f"no Hugging Face Daily Papers{matching} stored for {span}{hint}", markup=False)
+    for failure in failures:
+        err.print(f"failed: {failure}", markup=False, soft_wrap=True)
+    if failures:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

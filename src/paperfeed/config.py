@@ -32,6 +32,7 @@ DEFAULT_TOPICS: tuple[Topic, ...] = (
 )
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss"
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_HF_URL = "https://huggingface.co"
 FORMAT_NAMES = ("text", "compact", "markdown", "html", "json")
 ENGINE_NAMES = ("auto", "none", "openai", "local")
 CONFIG_FILE_NAME = "paperfeed.toml"
@@ -200,6 +201,44 @@ SETTINGS: tuple[Setting, ...] = (
         "false",
         "",
         "Also write a one-sentence Chinese TL;DR per paper (LLM engines), shown in Markdown/HTML.",
+    ),
+    Setting(
+        "huggingface.enabled",
+        "boolean",
+        "true",
+        "",
+        "Fetch community signals (upvotes, comments, code) from Hugging Face Daily Papers after "
+        "each run; false turns them off.",
+    ),
+    Setting(
+        "huggingface.base_url",
+        "URL",
+        DEFAULT_HF_URL,
+        "PAPERFEED_HF_URL",
+        "Base URL of the Hugging Face papers API (a mirror, or a local server in tests).",
+    ),
+    Setting(
+        "huggingface.refresh_days",
+        "integer",
+        "4",
+        "",
+        "Daily Papers pages each run refreshes: the listing date and the days before it "
+        "(upvotes keep growing).",
+    ),
+    Setting(
+        "huggingface.min_interval",
+        "seconds",
+        "1.0",
+        "",
+        "Least time between two requests to Hugging Face.",
+    ),
+    Setting("huggingface.timeout", "seconds", "15.0", "", "Timeout of one Hugging Face request."),
+    Setting(
+        "huggingface.retries",
+        "integer",
+        "2",
+        "",
+        "Retries of a failed Hugging Face request (429 honours Retry-After up to a minute).",
     ),
     Setting(
         "calendar.extra_holidays",
@@ -397,6 +436,18 @@ class TranslateSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HuggingfaceSettings:
+    """Community signals from Hugging Face Daily Papers (``[huggingface]``)."""
+
+    enabled: bool = True
+    base_url: str = DEFAULT_HF_URL
+    refresh_days: int = 4
+    min_interval: float = 1.0
+    timeout: float = 15.0
+    retries: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Resolved settings; ``load_settings`` builds them (paths depend on the environment)."""
 
@@ -412,6 +463,7 @@ class Settings:
     removed_holidays: tuple[date, ...] = ()
     config_path: Path | None = None  # the file these came from, if any
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    huggingface: HuggingfaceSettings = field(default_factory=HuggingfaceSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -471,6 +523,7 @@ def _build(
         raw,
         "",
         {"timezone", "home", "database", "output", "arxiv", "translate", "calendar", "topics"}
+        | {"huggingface"}
         | DELIVERY_KEYS,
     )
 
@@ -548,6 +601,42 @@ def _build(
         removed_holidays=removed,
         config_path=path,
         delivery=delivery,
+        huggingface=_huggingface_settings(reader, reader.table(raw, "huggingface"), environ),
+    )
+
+
+def _huggingface_settings(
+    reader: _Reader, table: dict[str, Any], environ: Mapping[str, str]
+) -> HuggingfaceSettings:
+    keys = {"enabled", "base_url", "refresh_days", "min_interval", "timeout", "retries"}
+    reader.known(table, "huggingface", keys)
+    base_url = environ.get("PAPERFEED_HF_URL") or reader.string(
+        table, "base_url", DEFAULT_HF_URL, "huggingface"
+    )
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"base_url must be an http:// or https:// URL; got {base_url!r}",
+            path=reader.where,
+            key="huggingface",
+            hint=f"the default is {DEFAULT_HF_URL}",
+        )
+    refresh_days = reader.integer(table, "refresh_days", 4, "huggingface")
+    min_interval = reader.number(table, "min_interval", 1.0, "huggingface")
+    timeout = reader.number(table, "timeout", 15.0, "huggingface")
+    retries = reader.integer(table, "retries", 2, "huggingface")
+    if refresh_days < 1 or min_interval < 0 or timeout <= 0 or retries < 0:
+        raise ConfigError(
+            "refresh_days must be >= 1, min_interval and retries >= 0, timeout > 0",
+            path=reader.where,
+            key="huggingface",
+        )
+    return HuggingfaceSettings(
+        enabled=reader.boolean(table, "enabled", True, "huggingface"),
+        base_url=base_url.rstrip("/"),
+        refresh_days=refresh_days,
+        min_interval=min_interval,
+        timeout=timeout,
+        retries=retries,
     )
 
 
@@ -857,6 +946,18 @@ token_budget = 0
 # glossary = "glossary.tsv"
 # A one-sentence Chinese TL;DR per paper in the Markdown/HTML digests (LLM engines).
 tldr = false
+
+[huggingface]
+# Community signals from Hugging Face Daily Papers (upvotes, comments, code, linked models),
+# refreshed after each run and shown by `paperfeed trending`. false turns them off; the arXiv
+# digest never depends on them. PAPERFEED_HF_URL overrides base_url (a mirror).
+enabled = true
+base_url = "{DEFAULT_HF_URL}"
+# Daily Papers pages each run refreshes: the listing date and the days before it.
+refresh_days = 4
+min_interval = 1.0
+timeout = 15.0
+retries = 2
 
 [calendar]
 # Announcement dates arXiv skips beyond the bundled holiday table, and dates to drop from it.

@@ -77,6 +77,9 @@ class Deps:
     progress: Progress = field(default_factory=SilentProgress)
     # The "deliver" stage (e-mail, webhooks, feeds, site); None: digests are only written.
     deliver: Callable[[Digest], DeliveryReport] | None = None
+    # The "signals" stage (community signals from Hugging Face for the listing date); None: off.
+    # It reports its own failures as a failed stage and never raises: the digest is done.
+    signals: Callable[[date], StageResult] | None = None
 
 
 def make_calendar(settings: Settings) -> ArxivCalendar:
@@ -116,7 +119,7 @@ def run(
     return report
 
 
-_STAGE_ORDER = ("fetch", "select", "translate", "digest", "write", "deliver")
+_STAGE_ORDER = ("fetch", "select", "translate", "digest", "write", "deliver", "signals")
 
 
 def _failed_stage(done: Sequence[StageResult]) -> str:
@@ -223,6 +226,10 @@ def _run_stages(
             StageResult("deliver", "failed" if delivery.failures else "ok", delivery.summary)
         )
         failures += delivery.failures
+    if deps.signals is not None:
+        # Last: optional enrichment never delays or costs the digest. A failure is shown as a
+        # failed stage, not a failed run (the next run refreshes those days again).
+        stages.append(deps.signals(target))
     return RunReport(
         listing_date=target,
         status="partial" if failures else "done",

@@ -72,7 +72,10 @@ def run_demo(home: Path | None, *, progress: Progress | None = None) -> DemoResu
             },
         )
         settings = replace(
-            settings, arxiv=replace(settings.arxiv, categories=tuple(feeds), min_interval=0.0)
+            settings,
+            arxiv=replace(settings.arxiv, categories=tuple(feeds), min_interval=0.0),
+            # Offline: no community signals from huggingface.co.
+            huggingface=replace(settings.huggingface, enabled=False),
         )
         with open_store(settings) as store, resources.as_file(data / DIGEST_FILE) as memory:
             import_file(memory, store, memory_only=True)

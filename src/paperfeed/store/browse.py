@@ -23,6 +23,7 @@ from paperfeed.taxonomy import normalize_code
 # How deep one may page through search results.
 MAX_SEARCH_RESULTS = 1000
 _WORD = re.compile(r"\w+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Related papers are looked for among this many recent digest entries of the paper's topics.
 _RELATED_WINDOW = 400
 
@@ -404,7 +405,9 @@ def search(store: Store, query: SearchQuery, *, limit: int = 20, offset: int = 0
     word or phrase ("reinforcement learning" in an ML archive) means reading every posting on
     each search (20-30 ms at 200,000 papers), and buys an order barely different from this one.
     """
-    text = query.text.strip()
+    # A NUL ends an FTS5 query string early ("unterminated string"): no control character is
+    # part of a word anyway.
+    text = _CONTROL.sub(" ", query.text).strip()
     filters = _filters(query)
     author = _author_match(query.author) if query.author else None
     if query.author and author is None:

@@ -680,8 +680,15 @@ def _fts_query(query: str) -> str:
     """User words to an FTS5 expression: phrases kept, operators kept, everything else quoted
     (so punctuation such as ``Qwen2.5-7B`` or ``C++`` cannot raise an FTS syntax error)."""
     parts: list[str] = []
+    skip_operand = False
     for token in _FTS_TOKEN.findall(query):
+        if skip_operand:  # what a leading NOT excluded: FTS5 has no unary NOT, so drop both
+            skip_operand = token in _FTS_OPERATORS
+            continue
         if token in _FTS_OPERATORS:
+            if not parts or parts[-1] in _FTS_OPERATORS:  # "NOT x", "a AND OR b"
+                skip_operand = token == "NOT"
+                continue
             parts.append(token)
         elif token.startswith('"'):
             inner = token.strip('"').replace('"', '""')

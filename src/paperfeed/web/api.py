@@ -5,16 +5,19 @@ loopback (``Authorization: Bearer ...``)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, BeforeValidator
 
 from paperfeed.store.browse import SearchQuery
 from paperfeed.web.schemas import (
     DigestDatesOut,
     DigestOut,
+    HealthOut,
     PaperDetailOut,
     Problem,
     ReactionOut,
@@ -23,6 +26,9 @@ from paperfeed.web.schemas import (
     StarsOut,
     TrendingOut,
     digest_out,
+    escape_json,
+    health_out,
+    json_response,
     paper_detail_out,
     reaction_out,
     search_out,
@@ -30,7 +36,15 @@ from paperfeed.web.schemas import (
     trending_out,
 )
 from paperfeed.web.security import Reader, write_problem
-from paperfeed.web.site import Reaction, Site, UnknownPaper, Window, split_version
+from paperfeed.web.site import (
+    DayOutOfRange,
+    Reaction,
+    Site,
+    UnknownPaper,
+    Window,
+    check_day,
+    split_version,
+)
 from paperfeed.web.state import WebState, current_reader, current_site, web_state
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -44,7 +58,17 @@ ArxivId = Annotated[
 CsrfHeader = Annotated[
     str | None, Header(alias="X-CSRF-Token", description="From GET /api/session.")
 ]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic alone would also take "0" (a Unix time) for a date."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("write the date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "The server's token is needed (Authorization: Bearer)."},
@@ -54,29 +78,50 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 MAX_PAGE = 50
 
 
-@router.get("/session", summary="This reader's CSRF token and whether it may write")
-def session(state: StateDep, reader: ReaderDep) -> SessionOut:
-    return SessionOut(
-        csrf_token=reader.csrf,
-        can_write=not state.options.needs_token
-        or (reader.authorized and state.options.write_token is not None),
-        login_required=state.options.needs_token and not reader.authorized,
+# Documents go out through schemas.json_response (markup characters escaped), so routes return
+# a Response and name their document in ``responses`` for the OpenAPI schema.
+
+
+def _documents(
+    model: type[BaseModel], errors: dict[int | str, dict[str, Any]] | None = None
+) -> Any:
+    return {"response_model": None, "responses": {200: {"model": model}, **(errors or {})}}
+
+
+@router.get(
+    "/session",
+    summary="This reader's CSRF token and whether it may write",
+    **_documents(SessionOut),
+)
+async def session(state: StateDep, reader: ReaderDep) -> Response:
+    return json_response(
+        SessionOut(
+            csrf_token=reader.csrf,
+            can_write=not state.options.needs_token
+            or (reader.authorized and state.options.write_token is not None),
+            login_required=state.options.needs_token and not reader.authorized,
+        )
     )
 
 
-@router.get("/digests", summary="The listing dates that have a digest")
-def digest_dates(site: SiteDep) -> DigestDatesOut:
+@router.get(
+    "/digests", summary="The listing dates that have a digest", **_documents(DigestDatesOut)
+)
+def digest_dates(site: SiteDep) -> Response:
     dates = sorted(site.store.digest_dates(), reverse=True)
-    return DigestDatesOut(latest=dates[0] if dates else None, dates=dates)
+    return json_response(DigestDatesOut(latest=dates[0] if dates else None, dates=dates))
 
 
 @router.get(
     "/digests/{listing_date}",
     summary="One listing date's digest, grouped by topic",
-    response_model=None,
-    responses={200: {"model": DigestOut}, **NOT_FOUND},
+    **_documents(DigestOut, NOT_FOUND),
 )
-async def digest(listing_date: date, state: StateDep, site: SiteDep) -> Response:
+async def digest(listing_date: IsoDate, state: StateDep, site: SiteDep) -> Response:
+    try:
+        check_day(listing_date)
+    except DayOutOfRange as exc:
+        raise HTTPException(404, f"no arXiv listing: {exc}") from None
     stamps = site.stamps()
 
     def make() -> bytes | str:
@@ -84,7 +129,7 @@ async def digest(listing_date: date, state: StateDep, site: SiteDep) -> Response
         if view.digest is None:
             return view.reason or "no digest"
         names = site.store.subject_names()
-        return digest_out(view, names).model_dump_json().encode("utf-8")
+        return escape_json(digest_out(view, names).model_dump_json())
 
     key = ("api-digest", listing_date, stamps.archive, stamps.reactions, site.latest_listing())
     found = await state.cache.get(key, make)
@@ -96,8 +141,7 @@ async def digest(listing_date: date, state: StateDep, site: SiteDep) -> Response
 @router.get(
     "/papers/{arxiv_id:path}",
     summary="One paper: metadata in both languages, versions, digests, related papers",
-    response_model=None,
-    responses={200: {"model": PaperDetailOut}, **NOT_FOUND},
+    **_documents(PaperDetailOut, NOT_FOUND),
 )
 async def paper(arxiv_id: ArxivId, state: StateDep, site: SiteDep) -> Response:
     base = split_version(arxiv_id)[0]
@@ -108,7 +152,7 @@ async def paper(arxiv_id: ArxivId, state: StateDep, site: SiteDep) -> Response:
             view = site.paper_page(base)
         except UnknownPaper:
             return None
-        return paper_detail_out(view, site.store.subject_names()).model_dump_json().encode()
+        return escape_json(paper_detail_out(view, site.store.subject_names()).model_dump_json())
 
     found = await state.cache.get(("api-paper", base, stamps.archive, stamps.reactions), make)
     if found is None:
@@ -116,20 +160,26 @@ async def paper(arxiv_id: ArxivId, state: StateDep, site: SiteDep) -> Response:
     return Response(found, media_type="application/json")
 
 
-@router.get("/search", summary="Full-text search (English and Chinese) with filters")
+@router.get(
+    "/search",
+    summary="Full-text search (English and Chinese) with filters",
+    **_documents(SearchOut),
+)
 def search(
     site: SiteDep,
     q: Annotated[str, Query(max_length=500, description='Words; "phrases"; AND/OR/NOT; 中文')] = "",
     topic: Annotated[str | None, Query(max_length=200)] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="First listing date")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Last listing date")] = None,
+    date_from: Annotated[
+        IsoDate | None, Query(alias="from", description="First listing date")
+    ] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to", description="Last listing date")] = None,
     category: Annotated[
         str | None, Query(max_length=50, description="cs.LG, or an archive: cs")
     ] = None,
     author: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> SearchOut:
+) -> Response:
     query = SearchQuery(
         text=q,
         topic=topic or None,
@@ -138,24 +188,38 @@ def search(
         category=(category or "").strip() or None,
         author=(author or "").strip() or None,
     )
-    return search_out(site.search(query, page, per_page), site.store.subject_names())
+    return json_response(search_out(site.search(query, page, per_page), site.store.subject_names()))
 
 
-@router.get("/trending", summary="Papers ranked by upvotes within a window")
+@router.get(
+    "/trending", summary="Papers ranked by upvotes within a window", **_documents(TrendingOut)
+)
 def trending(
     site: SiteDep,
     window: Window = "week",
     topic: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
-) -> TrendingOut:
-    return trending_out(site.trending(window, topic or None, limit), site.store.subject_names())
+) -> Response:
+    result = site.trending(window, topic or None, limit)
+    return json_response(trending_out(result, site.store.subject_names()))
 
 
-@router.get("/stars", summary="This reader's starred papers (the reading list)")
-def stars(site: SiteDep, reader: ReaderDep) -> StarsOut:
+@router.get(
+    "/health",
+    summary="The archive's and the daemon's health (200 either way: see ok)",
+    **_documents(HealthOut),
+)
+def health(state: StateDep, site: SiteDep) -> Response:
+    return json_response(health_out(site.health(state.options.status_path)))
+
+
+@router.get(
+    "/stars", summary="This reader's starred papers (the reading list)", **_documents(StarsOut)
+)
+def stars(site: SiteDep, reader: ReaderDep) -> Response:
     if reader.new:
-        return StarsOut(results=[])
-    return stars_out(site.reading_list(reader.id), site.store.subject_names())
+        return json_response(StarsOut(results=[]))
+    return json_response(stars_out(site.reading_list(reader.id), site.store.subject_names()))
 
 
 def _write(
@@ -166,7 +230,7 @@ def _write(
     site: Site,
     reader: Reader,
     csrf: str | None,
-) -> ReactionOut:
+) -> Response:
     problem = write_problem(
         reader,
         csrf,
@@ -188,38 +252,47 @@ def _write(
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        return reaction_out(site.react(kind, reader.id, split_version(arxiv_id)[0], on))
+        state_now = site.react(kind, reader.id, split_version(arxiv_id)[0], on)
     except UnknownPaper:
         raise HTTPException(404, f"The archive has no paper {arxiv_id}.") from None
+    return json_response(reaction_out(state_now))
 
 
-@router.post("/stars/{arxiv_id:path}", summary="Star a paper", responses=WRITE_ERRORS)
+@router.post(
+    "/stars/{arxiv_id:path}", summary="Star a paper", **_documents(ReactionOut, WRITE_ERRORS)
+)
 def star(
     arxiv_id: ArxivId, state: StateDep, site: SiteDep, reader: ReaderDep, csrf: CsrfHeader = None
-) -> ReactionOut:
+) -> Response:
     return _write("star", True, arxiv_id, state, site, reader, csrf)
 
 
-@router.delete("/stars/{arxiv_id:path}", summary="Remove a star", responses=WRITE_ERRORS)
+@router.delete(
+    "/stars/{arxiv_id:path}", summary="Remove a star", **_documents(ReactionOut, WRITE_ERRORS)
+)
 def unstar(
     arxiv_id: ArxivId, state: StateDep, site: SiteDep, reader: ReaderDep, csrf: CsrfHeader = None
-) -> ReactionOut:
+) -> Response:
     return _write("star", False, arxiv_id, state, site, reader, csrf)
 
 
 @router.post(
     "/upvotes/{arxiv_id:path}",
     summary="Upvote a paper (once per reader; again is a no-op)",
-    responses=WRITE_ERRORS,
+    **_documents(ReactionOut, WRITE_ERRORS),
 )
 def upvote(
     arxiv_id: ArxivId, state: StateDep, site: SiteDep, reader: ReaderDep, csrf: CsrfHeader = None
-) -> ReactionOut:
+) -> Response:
     return _write("upvote", True, arxiv_id, state, site, reader, csrf)
 
 
-@router.delete("/upvotes/{arxiv_id:path}", summary="Withdraw an upvote", responses=WRITE_ERRORS)
+@router.delete(
+    "/upvotes/{arxiv_id:path}",
+    summary="Withdraw an upvote",
+    **_documents(ReactionOut, WRITE_ERRORS),
+)
 def withdraw_upvote(
     arxiv_id: ArxivId, state: StateDep, site: SiteDep, reader: ReaderDep, csrf: CsrfHeader = None
-) -> ReactionOut:
+) -> Response:
     return _write("upvote", False, arxiv_id, state, site, reader, csrf)

@@ -9,20 +9,22 @@ from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import cookie_parser
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperfeed import __version__
 from paperfeed.errors import PaperfeedError, StoreError
 from paperfeed.store import Store, reactions
 from paperfeed.web import api, pages
+from paperfeed.web.schemas import SafeJSONResponse
 from paperfeed.web.security import (
     AUTH_COOKIE,
     COOKIE_MAX_AGE,
@@ -139,10 +141,23 @@ def _error_page(request: Request, status: int, message: str, hint: str = "") -> 
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path. Starlette's 405 names only the first
+    route's methods, and POST and DELETE of /api/stars/{id} are two routes."""
+    methods: set[str] = set()
+    for route in (*api.router.routes, *pages.router.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        exc.headers = {**(exc.headers or {}), "Allow": _allowed_methods(request)}
     if _wants_json(request):
-        return JSONResponse(
+        return SafeJSONResponse(
             {"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
         )
     if exc.status_code == 404 and exc.detail == "Not Found":
@@ -158,7 +173,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _wants_json(request):
-        return await request_validation_exception_handler(request, exc)
+        return SafeJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
     problems = "; ".join(
         f"{'.'.join(str(part) for part in error.get('loc', ())[1:])}: {error.get('msg', '')}"
         for error in exc.errors()
@@ -171,14 +186,16 @@ async def _paperfeed_error(request: Request, exc: Exception) -> Response:
     status = 503 if isinstance(exc, StoreError) else 500
     log.error("%s: %s", request.url.path, exc)
     if _wants_json(request):
-        return JSONResponse({"detail": exc.message, "hint": exc.hint or None}, status_code=status)
+        return SafeJSONResponse(
+            {"detail": exc.message, "hint": exc.hint or None}, status_code=status
+        )
     return _error_page(request, status, exc.message, exc.hint)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s", request.url.path)
     if _wants_json(request):
-        return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
+        return SafeJSONResponse({"detail": "internal error; the server log has the details"}, 500)
     return _error_page(request, 500, "Something went wrong on the server; its log has the details.")
 
 

@@ -29,7 +29,16 @@ from paperfeed.web.security import (
     tokens_equal,
     write_problem,
 )
-from paperfeed.web.site import WINDOWS, Reaction, Site, UnknownPaper, Window, split_version
+from paperfeed.web.site import (
+    WINDOWS,
+    DayOutOfRange,
+    Reaction,
+    Site,
+    UnknownPaper,
+    Window,
+    check_day,
+    split_version,
+)
 from paperfeed.web.state import WebState, current_reader, current_site, web_state
 from paperfeed.web.templating import anchor, render
 
@@ -79,7 +88,9 @@ def page(
 
 def parse_day(text: str, what: str = "date") -> date:
     try:
-        return date.fromisoformat(text)
+        return check_day(date.fromisoformat(text))
+    except DayOutOfRange as exc:
+        raise HTTPException(404, f"There is no arXiv listing to show: {exc}.") from None
     except ValueError:
         raise HTTPException(
             404, f"{what} {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-06-04"
@@ -98,10 +109,17 @@ async def _day_fragment(state: WebState, site: Site, day: date, latest: bool) ->
         view = site.day_page(day)
         today = site.now().date()
         names = site.store.subject_names()
-        groups = [
-            (group.name, f"topic-{n}", [card(item, today, names) for item in group.items])
-            for n, group in enumerate(view.groups, start=1)
-        ]
+        # A paper under two topics is on the page twice: its first card has the paper's own
+        # anchor (links and the star form come back to it), the second one an id of its own.
+        seen: set[str] = set()
+        groups = []
+        for n, group in enumerate(view.groups, start=1):
+            cards = []
+            for item in group.items:
+                own = anchor(item.paper.arxiv_id)
+                cards.append((card(item, today, names), own if own not in seen else f"{own}-{n}"))
+                seen.add(own)
+            groups.append((group.name, f"topic-{n}", cards))
         announced = None
         if view.digest is not None and view.digest.announced_at is not None:
             zone = zone_from_name(view.digest.timezone)
@@ -323,10 +341,6 @@ def stars_page(request: Request, state: StateDep, site: SiteDep, reader: ReaderD
     return page(request, state, reader, site, title="Reading list", main=main, active="stars")
 
 
-def _reading_items(site: Site, reader: Reader) -> list[object]:
-    return [item for item, _ in site.reading_list(reader.id).items] if not reader.new else []
-
-
 @router.get("/stars.bib")
 def stars_bibtex(site: SiteDep, reader: ReaderDep) -> Response:
     items = [item for item, _ in site.reading_list(reader.id).items] if not reader.new else []
@@ -451,6 +465,15 @@ def login(
         secure=request.url.scheme == "https",
     )
     return response
+
+
+@router.get("/health")
+def health_page(
+    request: Request, state: StateDep, site: SiteDep, reader: ReaderDep
+) -> HTMLResponse:
+    report = site.health(state.options.status_path)
+    main = render("health.html.j2", health=report)
+    return page(request, state, reader, site, title="Health", main=main, active="health")
 
 
 @router.get("/api")

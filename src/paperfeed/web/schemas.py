@@ -3,13 +3,16 @@ conversions from ``site`` records."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from paperfeed.models import MatchedTerm
 from paperfeed.taxonomy import subject_label
+from paperfeed.web.health import Health
 from paperfeed.web.site import (
     DayPage,
     PaperItem,
@@ -19,6 +22,33 @@ from paperfeed.web.site import (
     SearchResult,
     TrendingResult,
 )
+
+# <, > and & only ever occur inside JSON strings, where \u escapes mean the same characters to
+# every JSON parser; escaped, a document holds no markup even for a browser that sniffs it.
+_MARKUP_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
+
+
+def escape_json(text: str) -> bytes:
+    for char, escape in _MARKUP_ESCAPES:
+        text = text.replace(char, escape)
+    return text.encode("utf-8")
+
+
+def json_response(document: BaseModel, status_code: int = 200) -> Response:
+    return Response(
+        escape_json(document.model_dump_json()),
+        status_code=status_code,
+        media_type="application/json",
+    )
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSONResponse with markup characters escaped (error documents echo what was asked)."""
+
+    def render(self, content: Any) -> bytes:
+        return escape_json(
+            json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        )
 
 
 class Problem(BaseModel):
@@ -166,6 +196,78 @@ class SessionOut(BaseModel):
     csrf_token: str = Field(description="Send it as X-CSRF-Token with every write.")
     can_write: bool
     login_required: bool = Field(description="Writes need the server's token (Bearer) first.")
+
+
+class RunOut(BaseModel):
+    listing_date: str
+    status: str = Field(description="running, done, no-listing, failed, partial or interrupted")
+    reason: str
+    started_at: str
+    finished_at: str | None
+
+
+class DaemonOut(BaseModel):
+    state: str
+    pid: int | None
+    updated_at: datetime | None = Field(description="When the daemon last wrote its status.")
+    next_run_at: datetime | None
+    next_listing: str | None
+    last_tick_at: datetime | None
+    delivery: str
+    failures: list[str]
+    overdue: bool = Field(description="Past its wake-up time by more than an hour.")
+
+
+class HealthOut(BaseModel):
+    ok: bool = Field(description="No problems; the server answers 200 either way.")
+    problems: list[str]
+    checked_at: datetime
+    papers: int = Field(description="Paper versions in the archive.")
+    digests: int
+    latest_digest: date | None
+    latest_listing: date = Field(description="arXiv's latest announced listing date.")
+    behind: bool = Field(description="arXiv has announced a listing the archive has no digest of.")
+    runs: list[RunOut] = Field(description="The latest runs, newest first.")
+    daemon: DaemonOut | None = Field(description="The daemon's status file; null: never ran.")
+    daemon_file: str | None
+
+
+def health_out(health: Health) -> HealthOut:
+    d = health.daemon
+    return HealthOut(
+        ok=health.ok,
+        problems=list(health.problems),
+        checked_at=health.checked_at,
+        papers=health.papers,
+        digests=health.digests,
+        latest_digest=health.latest_digest,
+        latest_listing=health.latest_listing,
+        behind=health.behind,
+        runs=[
+            RunOut(
+                listing_date=r.listing_date,
+                status=r.status,
+                reason=r.reason,
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+            )
+            for r in health.runs
+        ],
+        daemon=None
+        if d is None
+        else DaemonOut(
+            state=d.state,
+            pid=d.pid,
+            updated_at=d.updated_at,
+            next_run_at=d.next_run_at,
+            next_listing=d.next_listing,
+            last_tick_at=d.last_tick_at,
+            delivery=d.delivery,
+            failures=list(d.failures),
+            overdue=d.overdue,
+        ),
+        daemon_file=health.daemon_file,
+    )
 
 
 def _terms(terms: tuple[MatchedTerm, ...]) -> list[MatchedTermOut]:

@@ -26,6 +26,7 @@ def options_to_environment(options: WebOptions) -> str:
             "bind_host": options.bind_host,
             "holidays": {d.isoformat(): name for d, name in options.calendar.holidays.items()},
             "cache_size": options.cache_size,
+            "status_path": str(options.status_path) if options.status_path else None,
         }
     )
 
@@ -40,6 +41,7 @@ def app_from_environment() -> FastAPI:
         bind_host=raw["bind_host"],
         write_token=os.environ.get(TOKEN_VARIABLE) or None,
         cache_size=int(raw["cache_size"]),
+        status_path=Path(raw["status_path"]) if raw.get("status_path") else None,
     )
     return create_app(options)
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from paperfeed.announcements import ArxivCalendar
@@ -23,6 +24,7 @@ from paperfeed.store.browse import (
     SearchQuery,
 )
 from paperfeed.store.reactions import Counts, ReaderMarks, Stamps
+from paperfeed.web.health import Health, check_health
 
 Window = Literal["day", "week", "month"]
 WINDOWS: dict[str, timedelta] = {
@@ -45,10 +47,29 @@ def split_version(arxiv_id: str) -> tuple[str, int | None]:
 
 
 NO_REACTIONS = Counts()
+# The dates the site shows: arXiv's first listings (August 1991) on; the upper bound keeps the
+# calendar's steps to neighbouring listings inside what ``date`` can hold.
+FIRST_DAY = date(1991, 8, 1)
+LAST_DAY = date(9998, 12, 31)
 
 
 class UnknownPaper(LookupError):
     """The archive has no paper with this id."""
+
+
+class DayOutOfRange(ValueError):
+    """A date before arXiv's first listing or too far ahead for the calendar."""
+
+
+def check_day(day: date) -> date:
+    """``day``, when the site can show it; else DayOutOfRange saying why."""
+    if day < FIRST_DAY:
+        raise DayOutOfRange(
+            f"{day.isoformat()} is before arXiv's first listing ({FIRST_DAY.isoformat()})"
+        )
+    if day > LAST_DAY:
+        raise DayOutOfRange(f"{day.isoformat()} is too far in the future for arXiv's calendar")
+    return day
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +205,7 @@ class Site:
     # -- one day's digest -----------------------------------------------------------------
 
     def day_page(self, day: date) -> DayPage:
+        check_day(day)
         digest = self.store.digest(day)
         groups: tuple[TopicGroup, ...] = ()
         reason = None
@@ -246,7 +268,7 @@ class Site:
         )
 
     def calendar_month(self, month: date) -> CalendarMonth:
-        first = month.replace(day=1)
+        first = check_day(month.replace(day=1))
         last = first.replace(day=month_calendar.monthrange(first.year, first.month)[1])
         start = first - timedelta(days=first.weekday())
         end = last + timedelta(days=6 - last.weekday())
@@ -350,6 +372,9 @@ class Site:
         starred = reactions.starred(self.store, reader)
         items = {i.paper.arxiv_id: i for i in self.items([a for a, _ in starred])}
         return ReadingList(items=tuple((items[a], when) for a, when in starred if a in items))
+
+    def health(self, status_path: Path | None) -> Health:
+        return check_health(self.store, self.calendar, self.now(), status_path)
 
     # -- reactions ------------------------------------------------------------------------
 

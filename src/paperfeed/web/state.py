@@ -41,6 +41,8 @@ class WebOptions:
     # cannot reach this server by pointing its own domain name at 127.0.0.1), else any.
     allowed_hosts: tuple[str, ...] | None = None
     cache_size: int = 512
+    # The daemon's status file (<home>/daemon-status.json), shown on /health; None: not shown.
+    status_path: Path | None = None
 
     @property
     def needs_token(self) -> bool:
