@@ -4,6 +4,7 @@ settings and hands them to the pipeline. The CLI, the demo and the web app call 
 from __future__ import annotations
 
 import importlib.util
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -23,6 +24,7 @@ from paperfeed.translate import Engine, NoneEngine
 
 if TYPE_CHECKING:
     from paperfeed.community import SignalsRefresh
+    from paperfeed.relevance.stage import RelevanceStage
 
 ARXIV_MIN_INTERVAL = 3.0  # arXiv's terms: no more than one request every three seconds
 # Hugging Face's rate limit window is five minutes; a run waits for it at most this long.
@@ -150,6 +152,33 @@ def make_engine(settings: Settings, *, sleep: Callable[[float], None] = time.sle
     return NoneEngine()
 
 
+RELEVANCE_OFF_HINT = (
+    "relevance scores are on ([relevance] enabled) but the relevance extra is not installed: "
+    "pip install 'paperfeed[relevance]' (torch==2.13.0 first for the CPU build)"
+)
+
+
+def relevance_stage(settings: Settings) -> tuple[RelevanceStage | None, str]:
+    """(the relevance stage, hint): None when it is off, with a one-line hint when it is on but
+    the extra is missing. The model loads only when the stage first runs."""
+    from paperfeed.relevance.settings import extra_available
+
+    if not settings.relevance.enabled:
+        return None, ""
+    if not extra_available():
+        return None, RELEVANCE_OFF_HINT
+    # Models are only ever read from disk: make sure no library reaches for the Hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from paperfeed.relevance.stage import RelevanceStage
+
+    stage = RelevanceStage.from_settings(
+        settings.relevance,
+        cache_dir=settings.home / "models",
+        config_dir=settings.config_path.parent if settings.config_path else None,
+    )
+    return stage, ""
+
+
 def run_pipeline(
     settings: Settings,
     store: Store,
@@ -197,5 +226,6 @@ def run_pipeline(
             progress=progress or SilentProgress(),
             deliver=delivery.deliver_digest if delivery is not None and deliver else None,
             signals=signals,
+            relevance=relevance_stage(settings)[0],
         )
         return run(settings, store, deps, listing_date)

@@ -177,6 +177,11 @@ def run(date_text: str | None, config_path: str | None) -> None:
     _, hint = engine_choice(settings)
     if hint and report.status != "no-listing":
         err.print(f"note: {hint}", markup=False, soft_wrap=True)
+    from paperfeed.app import relevance_stage
+
+    _, relevance_hint = relevance_stage(settings)
+    if relevance_hint and report.status != "no-listing":
+        err.print(f"note: {relevance_hint}", markup=False, soft_wrap=True)
     print_report(report)
 
 
@@ -204,6 +209,9 @@ def print_report(report: RunReport) -> None:
         if stage.stage == "signals":  # optional: a failure is shown, the run still succeeded
             shown = err if stage.status == "failed" else out
             shown.print(f"  community signals: {stage.detail}", markup=False, soft_wrap=True)
+        if stage.stage == "relevance":  # optional too: a failed stage, not a failed run
+            shown = err if stage.status == "failed" else out
+            shown.print(f"  relevance: {stage.detail}", markup=False, soft_wrap=True)
     for failure in report.failures:
         err.print(f"  failed: {failure}", markup=False)
     if report.status in ("failed", "partial"):
@@ -248,7 +256,15 @@ def digest(date_text: str | None, fmt: str, config_path: str | None) -> None:
         from paperfeed.store.tldr import tldrs_for
 
         tldrs = tldrs_for(store, [e.paper for e in found.papers])
-        text = render_digest(found, fmt, subject_names=store.subject_names(), tldrs=tldrs)
+        from paperfeed.store.relevance import scores_for
+
+        text = render_digest(
+            found,
+            fmt,
+            subject_names=store.subject_names(),
+            tldrs=tldrs,
+            scores=scores_for(store, day),
+        )
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
 
@@ -712,6 +728,16 @@ def trending(
         err.print(f"failed: {failure}", markup=False, soft_wrap=True)
     if failures:
         sys.exit(1)
+
+
+def _add_relevance_commands() -> None:
+    from paperfeed.relevance.commands import profile, related
+
+    main.add_command(related)
+    main.add_command(profile)
+
+
+_add_relevance_commands()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from paperfeed import taxonomy
 from paperfeed.deliver.settings import TOP_LEVEL_KEYS as DELIVERY_KEYS
 from paperfeed.deliver.settings import DeliverySettings, parse_delivery
 from paperfeed.errors import ConfigError
+from paperfeed.relevance.settings import RelevanceSettings, parse_relevance
 from paperfeed.topics import Topic, compile_topic
 
 # Every archive with RSS feeds: broad enough to catch every paper in the example digests, which
@@ -203,6 +204,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Also write a one-sentence Chinese TL;DR per paper (LLM engines), shown in Markdown/HTML.",
     ),
     Setting(
+        "translate.local_model",
+        "path",
+        '""',
+        "",
+        "GGUF file the local engine runs with its chat template (an instruction-tuned model), "
+        "relative to the config file; empty: the packaged Gemma 3 270M.",
+    ),
+    Setting(
+        "translate.local_threads",
+        "integer",
+        "0",
+        "",
+        "CPU threads the local engine uses (0: all cores).",
+    ),
+    Setting(
         "huggingface.enabled",
         "boolean",
         "true",
@@ -239,6 +255,103 @@ SETTINGS: tuple[Setting, ...] = (
         "2",
         "",
         "Retries of a failed Hugging Face request (429 honours Retry-After up to a minute).",
+    ),
+    # -- relevance (paperfeed.relevance.settings; needs pip install 'paperfeed[relevance]') --
+    Setting(
+        "relevance.enabled",
+        "boolean",
+        "false",
+        "",
+        "Score each digest paper (keywords, similarity to your profile, followed authors, "
+        "community) and embed the day's papers; needs the relevance extra.",
+    ),
+    Setting(
+        "relevance.model",
+        "string",
+        "all-MiniLM-L6-v2",
+        "",
+        "Sentence-embedding model: the packaged all-MiniLM-L6-v2, a sentence-transformers model "
+        "folder, or a Hugging Face id already in the local cache (nothing is downloaded).",
+    ),
+    Setting(
+        "relevance.backend",
+        "string",
+        "auto",
+        "",
+        "auto (ONNX Runtime, exported once from the model; else sentence-transformers), onnx, "
+        "or sentence-transformers.",
+    ),
+    Setting(
+        "relevance.embed",
+        "string",
+        "digest",
+        "",
+        "Papers each run embeds: digest (the selected ones) or listing (all, so related papers "
+        "cover the whole archive).",
+    ),
+    Setting(
+        "relevance.profile",
+        "list of paths",
+        "[]",
+        "",
+        "Your papers: BibTeX (.bib), Zotero CSL JSON (.json) or arXiv-id lists (one per line), "
+        "relative to the config file.",
+    ),
+    Setting(
+        "relevance.stars",
+        "boolean",
+        "true",
+        "",
+        "Papers starred in the web app join the profile.",
+    ),
+    Setting(
+        "relevance.authors",
+        "list of strings",
+        "[]",
+        "",
+        "Followed authors (\"Jane Doe\" or \"Doe, Jane\"; accents and case do not matter).",
+    ),
+    Setting(
+        "relevance.weights.keyword",
+        "number",
+        "1.0",
+        "",
+        "Weight of the topic-query match (title > abstract > category).",
+    ),
+    Setting(
+        "relevance.weights.similarity",
+        "number",
+        "2.0",
+        "",
+        "Weight of the embedding similarity to the nearest profile paper.",
+    ),
+    Setting(
+        "relevance.weights.authors",
+        "number",
+        "1.0",
+        "",
+        "Weight of a followed author.",
+    ),
+    Setting(
+        "relevance.weights.community",
+        "number",
+        "0.5",
+        "",
+        "Weight of Hugging Face upvotes (log-scaled, full at 50).",
+    ),
+    Setting(
+        "relevance.threshold",
+        "number",
+        "0.0",
+        "",
+        "Papers scoring below this (0 to 1) are left out of the digest; 0 keeps all.",
+    ),
+    Setting(
+        "relevance.sort",
+        "string",
+        "id",
+        "",
+        "Order within a topic: id (arXiv order) or score (best first).",
     ),
     Setting(
         "calendar.extra_holidays",
@@ -433,6 +546,8 @@ class TranslateSettings:
     token_budget: int = 0  # 0: no limit
     glossary: Path | None = None
     tldr: bool = False
+    local_model: Path | None = None  # None: the packaged Gemma 3 270M
+    local_threads: int = 0  # 0: all cores
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +579,7 @@ class Settings:
     config_path: Path | None = None  # the file these came from, if any
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     huggingface: HuggingfaceSettings = field(default_factory=HuggingfaceSettings)
+    relevance: RelevanceSettings = field(default_factory=RelevanceSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -524,6 +640,7 @@ def _build(
         "",
         {"timezone", "home", "database", "output", "arxiv", "translate", "calendar", "topics"}
         | {"huggingface"}
+        | {"relevance"}
         | DELIVERY_KEYS,
     )
 
@@ -602,6 +719,7 @@ def _build(
         config_path=path,
         delivery=delivery,
         huggingface=_huggingface_settings(reader, reader.table(raw, "huggingface"), environ),
+        relevance=parse_relevance(reader, raw, path),
     )
 
 
@@ -697,6 +815,8 @@ _TRANSLATE_KEYS = {
     "token_budget",
     "glossary",
     "tldr",
+    "local_model",
+    "local_threads",
 }
 
 
@@ -761,7 +881,37 @@ def _translate_settings(
         token_budget=numbers["token_budget"],
         glossary=glossary,
         tldr=reader.boolean(table, "tldr", False, "translate"),
+        local_model=_local_model(reader, table, path),
+        local_threads=_local_threads(reader, table),
     )
+
+
+def _local_model(reader: _Reader, table: dict[str, Any], path: Path | None) -> Path | None:
+    text = reader.string(table, "local_model", "", "translate")
+    if not text:
+        return None
+    model = Path(text).expanduser()
+    if not model.is_absolute() and path is not None:
+        model = path.parent / model
+    if model.suffix.lower() != ".gguf":
+        raise ConfigError(
+            f"local_model must be a .gguf file; got {text!r}",
+            path=reader.where,
+            key="translate",
+            hint="download a GGUF build of the model (llama.cpp's format)",
+        )
+    return model
+
+
+def _local_threads(reader: _Reader, table: dict[str, Any]) -> int:
+    threads = reader.integer(table, "local_threads", 0, "translate")
+    if threads < 0:
+        raise ConfigError(
+            f"local_threads must be 0 (all cores) or more; got {threads}",
+            path=reader.where,
+            key="translate",
+        )
+    return threads
 
 
 def _topics(reader: _Reader, raw: dict[str, Any]) -> tuple[Topic, ...]:
@@ -946,6 +1096,10 @@ token_budget = 0
 # glossary = "glossary.tsv"
 # A one-sentence Chinese TL;DR per paper in the Markdown/HTML digests (LLM engines).
 tldr = false
+# The local engine: a GGUF file run with its chat template (an instruction-tuned model such as
+# Qwen2.5-7B-Instruct); empty means the packaged Gemma 3 270M. Threads: 0 = all cores.
+# local_model = "models/qwen2.5-7b-instruct-q4_k_m.gguf"
+local_threads = 0
 
 [huggingface]
 # Community signals from Hugging Face Daily Papers (upvotes, comments, code, linked models),
@@ -958,6 +1112,22 @@ refresh_days = 4
 min_interval = 1.0
 timeout = 15.0
 retries = 2
+
+[relevance]
+# Scores with a breakdown for every digest paper, from sentence embeddings of title + abstract
+# (pip install 'paperfeed[relevance]'; the packaged all-MiniLM-L6-v2 runs offline on a CPU).
+enabled = false
+model = "all-MiniLM-L6-v2"
+backend = "auto"            # auto (ONNX Runtime) | onnx | sentence-transformers
+embed = "digest"            # digest | listing (every paper of the day: related papers see all)
+# Your interests: BibTeX, Zotero CSL JSON or arXiv-id lists; web-app stars count too.
+profile = []                # e.g. ["library.bib", "zotero.json", "ids.txt"]
+stars = true
+authors = []                # followed authors, e.g. ["Sergey Levine", "Finn, Chelsea"]
+# Weights are relative; a score is a fraction from 0 to 1 and its parts add up to it.
+weights = {{ keyword = 1.0, similarity = 2.0, authors = 1.0, community = 0.5 }}
+threshold = 0.0             # leave out papers scoring below this; 0 keeps every paper
+sort = "id"                 # id (arXiv order) | score (best first)
 
 [calendar]
 # Announcement dates arXiv skips beyond the bundled holiday table, and dates to drop from it.

@@ -46,6 +46,8 @@ from paperfeed.translate import Engine, TranslationRun, summarize_papers, transl
 
 if TYPE_CHECKING:
     from paperfeed.deliver.dispatch import DeliveryReport
+    from paperfeed.relevance.scoring import Score
+    from paperfeed.relevance.stage import RelevanceStage
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,9 @@ class Deps:
     # The "signals" stage (community signals from Hugging Face for the listing date); None: off.
     # It reports its own failures as a failed stage and never raises: the digest is done.
     signals: Callable[[date], StageResult] | None = None
+    # The "relevance" stage (embed, score, sort, cut); None: off or the extra is not installed.
+    # A failure is a failed stage, not a failed run: the digest goes out without scores.
+    relevance: RelevanceStage | None = None
 
 
 def make_calendar(settings: Settings) -> ArxivCalendar:
@@ -119,7 +124,16 @@ def run(
     return report
 
 
-_STAGE_ORDER = ("fetch", "select", "translate", "digest", "write", "deliver", "signals")
+_STAGE_ORDER = (
+    "fetch",
+    "select",
+    "relevance",
+    "translate",
+    "digest",
+    "write",
+    "deliver",
+    "signals",
+)
 
 
 def _failed_stage(done: Sequence[StageResult]) -> str:
@@ -164,6 +178,19 @@ def _run_stages(
     stages.append(
         StageResult("select", "ok", ", ".join(f"{t}: {len(m)}" for t, m in matches.items()))
     )
+    scores: dict[str, Score] | None = None
+    if deps.relevance is not None:
+        # Before translation: papers cut by the score threshold are never translated.
+        from paperfeed.relevance.errors import RelevanceError
+
+        try:
+            ranked = deps.relevance(store, target, listing, matches, deps.progress.start)
+        except RelevanceError as exc:
+            stages.append(StageResult("relevance", "failed", exc.message))
+        else:
+            matches, scores = ranked.matches, ranked.scores
+            stages.append(StageResult("relevance", "ok", ranked.detail))
+        deps.progress.finish("embed")
 
     papers = _distinct_papers(matches)
     advance = deps.progress.start("translate", len(papers) * 2 if deps.engine.calls_model else None)
@@ -209,7 +236,12 @@ def _run_stages(
         stages.append(StageResult("digest", "ok", f"{digest.paper_count} papers"))
 
     files = write_digest_files(
-        digest, settings.output_dir, settings.formats, store.subject_names(), tldrs=tldrs
+        digest,
+        settings.output_dir,
+        settings.formats,
+        store.subject_names(),
+        tldrs=tldrs,
+        scores=scores,
     )
     stages.append(StageResult("write", "ok", f"{len(files)} files"))
     failures = (
@@ -382,6 +414,7 @@ def write_digest_files(
     subject_names: dict[str, str],
     *,
     tldrs: dict[str, str] | None = None,
+    scores: dict[str, Score] | None = None,
 ) -> list[Path]:
     """Write each format atomically (temp file + rename): a crash never leaves half a file."""
     try:
@@ -394,7 +427,9 @@ def write_digest_files(
     written = []
     for fmt in formats:
         target = folder / digest_filename(fmt, digest.listing_date)
-        text = render_digest(digest, fmt, subject_names=subject_names, tldrs=tldrs)
+        text = render_digest(
+            digest, fmt, subject_names=subject_names, tldrs=tldrs, scores=scores
+        )
         write_atomically(target, text)
         written.append(target)
     return written

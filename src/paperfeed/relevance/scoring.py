@@ -20,8 +20,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from paperfeed.models import MatchedTerm
 from paperfeed.relevance.settings import Weights
@@ -124,27 +125,38 @@ def community_signal(upvotes: int) -> float:
 
 def score_paper(signals: PaperSignals, context: ScoringContext) -> Score:
     shares = context.shares()
-    parts: list[ScorePart] = []
-    for name in PART_NAMES:
-        if name not in shares:
-            continue
-        signal, detail = _signal(name, signals)
-        share = shares[name]
-        parts.append(
-            ScorePart(
-                name=name,
-                value=round(share * signal, DECIMALS),
-                signal=round(signal, DECIMALS),
-                weight=round(share, DECIMALS),
-                detail=detail,
-            )
+    names = [n for n in PART_NAMES if n in shares]
+    found = {n: _signal(n, signals) for n in names}
+    values = apportion([shares[n] * found[n][0] for n in names])
+    parts = tuple(
+        ScorePart(
+            name=name,
+            value=value,
+            signal=round(found[name][0], DECIMALS),
+            weight=round(shares[name], DECIMALS),
+            detail=found[name][1],
         )
+        for name, value in zip(names, values, strict=True)
+    )
     return Score(
         arxiv_id=signals.arxiv_id,
-        total=round(sum(p.value for p in parts), DECIMALS),
-        parts=tuple(parts),
+        total=round(sum(values), DECIMALS),
+        parts=parts,
         nearest=signals.nearest if "similarity" in shares else None,
     )
+
+
+def apportion(values: Sequence[float]) -> list[float]:
+    """``values`` rounded to ``DECIMALS`` so that they still add up to their rounded sum (the
+    largest remainders get the spare units): a perfect paper shows 1.000, not 0.999."""
+    scale = 10**DECIMALS
+    units = [v * scale for v in values]
+    floors = [math.floor(u + 1e-9) for u in units]
+    spare = round(sum(units)) - sum(floors)
+    by_remainder = sorted(range(len(units)), key=lambda i: floors[i] - units[i])
+    for i in by_remainder[: max(0, spare)]:
+        floors[i] += 1
+    return [f / scale for f in floors]
 
 
 def _signal(name: str, signals: PaperSignals) -> tuple[float, str]:
@@ -186,6 +198,34 @@ def followed_authors(paper_authors: Sequence[str], followed: Sequence[str]) -> t
     return tuple(a for a in paper_authors if name_key(a) in wanted)
 
 
-def rank(scores: Sequence[Score]) -> list[Score]:
-    """Best first; ties in arXiv order is left to the caller's stable input order."""
-    return sorted(scores, key=lambda s: -s.total)
+def score_json(score: Score) -> dict[str, Any]:
+    """A score as plain values (stored, and printed in the JSON digest)."""
+    return {
+        "total": score.total,
+        "parts": {
+            p.name: {"value": p.value, "signal": p.signal, "weight": p.weight, "detail": p.detail}
+            for p in score.parts
+        },
+        "nearest": (
+            {"id": score.nearest.arxiv_id, "title": score.nearest.title} if score.nearest else None
+        ),
+    }
+
+
+def score_from_json(arxiv_id: str, data: Mapping[str, Any]) -> Score:
+    nearest = data.get("nearest")
+    return Score(
+        arxiv_id=arxiv_id,
+        total=float(data["total"]),
+        parts=tuple(
+            ScorePart(
+                name=name,
+                value=float(part["value"]),
+                signal=float(part["signal"]),
+                weight=float(part["weight"]),
+                detail=str(part["detail"]),
+            )
+            for name, part in data["parts"].items()
+        ),
+        nearest=ProfileRef(nearest.get("id"), str(nearest.get("title", ""))) if nearest else None,
+    )

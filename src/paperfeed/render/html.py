@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from paperfeed.models import Digest
+from paperfeed.relevance.scoring import Score
 from paperfeed.render.view import digest_view, split_math
 
 
@@ -43,6 +44,7 @@ def render_html(
     digest: Digest,
     subject_names: Mapping[str, str] | None = None,
     tldrs: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
 ) -> str:
     template = _environment().get_template("digest.html.j2")
-    return template.render(digest=digest_view(digest, subject_names, tldrs))
+    return template.render(digest=digest_view(digest, subject_names, tldrs, scores))

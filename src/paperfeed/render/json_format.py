@@ -24,7 +24,14 @@ Schema ``paperfeed.digest/1`` (UTF-8, ``ensure_ascii=False``, two-space indent, 
           "announce_type": "new" | "cross" | "replace" | "replace-cross" | null,
           "matched": [{"term": "reinforcement learning", "field": "title", "text": "..."}],
           "links": {"abs": "https://arxiv.org/abs/...", "pdf": "...", "html": "..."},
-          "comment": "..." | null, "journal_ref": "..." | null, "doi": "..." | null
+          "comment": "..." | null, "journal_ref": "..." | null, "doi": "..." | null,
+          "score": {                              # only when the relevance stage scored it
+            "total": 0.712,                       # 0..1, the sum of the parts' values
+            "parts": {"keyword": {"value": 0.25, "signal": 1.0, "weight": 0.25,
+                                  "detail": "reinforcement learning in title"},
+                      "similarity": {..., "detail": "0.71 to 2605.01234 <title>"}, ...},
+            "nearest": {"id": "2605.01234" | null, "title": "..."} | null
+          }
         }]
       }]
     }
@@ -41,6 +48,7 @@ from typing import Any
 
 from paperfeed.announcements import NEW_YORK
 from paperfeed.models import UNKNOWN_VERSION, Digest, DigestEntry
+from paperfeed.relevance.scoring import Score, score_json
 from paperfeed.taxonomy import subject_label
 
 SCHEMA = "paperfeed.digest/1"
@@ -77,10 +85,12 @@ LINK_KEYS = ("abs", "pdf", "html")
 
 
 def paper_json(
-    entry: DigestEntry, subject_names: Mapping[str, str] | None = None
+    entry: DigestEntry,
+    subject_names: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
 ) -> dict[str, Any]:
     paper = entry.paper
-    return {
+    found: dict[str, Any] = {
         "id": paper.arxiv_id,
         "version": None if paper.version == UNKNOWN_VERSION else paper.version,
         "title": paper.title,
@@ -98,9 +108,17 @@ def paper_json(
         "journal_ref": paper.journal_ref,
         "doi": paper.doi,
     }
+    score = (scores or {}).get(paper.arxiv_id)
+    if score is not None:
+        found["score"] = score_json(score)
+    return found
 
 
-def digest_json(digest: Digest, subject_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+def digest_json(
+    digest: Digest,
+    subject_names: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
+) -> dict[str, Any]:
     """The document as plain Python values (what ``render_json`` serialises)."""
     return {
         "schema": SCHEMA,
@@ -115,12 +133,20 @@ def digest_json(digest: Digest, subject_names: Mapping[str, str] | None = None) 
             {
                 "name": section.topic,
                 "count": len(section.entries),
-                "papers": [paper_json(entry, subject_names) for entry in section.entries],
+                "papers": [
+                    paper_json(entry, subject_names, scores) for entry in section.entries
+                ],
             }
             for section in digest.sections
         ],
     }
 
 
-def render_json(digest: Digest, subject_names: Mapping[str, str] | None = None) -> str:
-    return json.dumps(digest_json(digest, subject_names), ensure_ascii=False, indent=2) + "\n"
+def render_json(
+    digest: Digest,
+    subject_names: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
+) -> str:
+    return (
+        json.dumps(digest_json(digest, subject_names, scores), ensure_ascii=False, indent=2) + "\n"
+    )

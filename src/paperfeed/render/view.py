@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from paperfeed.announcements import NEW_YORK, utc_offset_label
 from paperfeed.errors import RenderError
 from paperfeed.models import AnnounceType, Digest, DigestEntry, MatchedTerm
+from paperfeed.relevance.scoring import Score
 from paperfeed.taxonomy import subject_label
 
 # arXiv's listing pages file replacements of cross-lists under "Replacements" too.
@@ -136,6 +137,7 @@ class PaperView:
     journal_ref: str | None
     doi: str | None
     tldr: str | None = None  # one-sentence Chinese TL;DR, when [translate] tldr made one
+    score: Score | None = None  # relevance score and breakdown, when the relevance stage ran
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +166,7 @@ def paper_view(
     entry: DigestEntry,
     subject_names: Mapping[str, str] | None,
     tldrs: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
 ) -> PaperView:
     paper = entry.paper
     return PaperView(
@@ -185,6 +188,7 @@ def paper_view(
         journal_ref=paper.journal_ref,
         doi=paper.doi,
         tldr=(tldrs or {}).get(paper.versioned_id),
+        score=(scores or {}).get(paper.arxiv_id),
     )
 
 
@@ -192,6 +196,7 @@ def digest_view(
     digest: Digest,
     subject_names: Mapping[str, str] | None = None,
     tldrs: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
 ) -> DigestView:
     zone = zone_from_name(digest.timezone)
     return DigestView(
@@ -206,7 +211,7 @@ def digest_view(
                 name=section.topic,
                 anchor=f"topic-{number}",
                 papers=tuple(
-                    paper_view(entry, subject_names, tldrs) for entry in section.entries
+                    paper_view(entry, subject_names, tldrs, scores) for entry in section.entries
                 ),
             )
             for number, section in enumerate(digest.sections, start=1)

@@ -87,7 +87,7 @@ def save_vectors(
 
 def link_papers(store: Store, model: str, links: Iterable[tuple[int, int]]) -> None:
     """Point paper versions at their vectors: (paper row id, vector id). A paper whose vector
-    changed gets a new row (a higher rowid), which is how the vector index sees the change."""
+    changed gets a new row (a higher id, never reused): that is how the vector indexes see it."""
     with store.transaction(), store._translate_errors("storing embeddings"):
         for paper_id, vector_id in links:
             store._db.execute(
@@ -151,6 +151,19 @@ def embedded_since(
             return
         yield found
         last = found[-1][0]
+
+
+def sample_vectors(store: Store, model: str, limit: int) -> list[bytes]:
+    """Up to ``limit`` of ``model``'s paper vectors, chosen at random."""
+    with store._translate_errors("reading embeddings"):
+        return [
+            bytes(r[0])
+            for r in store._db.execute(
+                "SELECT v.vector FROM paper_embeddings pe JOIN embedding_vectors v "
+                "ON v.id = pe.vector_id WHERE pe.model = ? ORDER BY random() LIMIT ?",
+                (model, limit),
+            )
+        ]
 
 
 def embedding_count(store: Store, model: str) -> int:

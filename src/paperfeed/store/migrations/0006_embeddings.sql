@@ -13,24 +13,17 @@ CREATE TABLE embedding_vectors (
 );
 
 -- One embedding per paper version and model. A changed text replaces the row (delete, then
--- insert), so rowids only grow: the sqlite-vec index catches up by rowid.
+-- insert) and ids are never reused, so the vector indexes catch up by id. (The sqlite-vec
+-- index lives in its own file next to the archive, <archive>-vec: see store/vector_index.py.)
 CREATE TABLE paper_embeddings (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     paper_id  INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
     model     TEXT    NOT NULL,
     vector_id INTEGER NOT NULL REFERENCES embedding_vectors (id),
     UNIQUE (paper_id, model)
 );
-CREATE INDEX paper_embeddings_by_model ON paper_embeddings (model, paper_id);
-
--- The sqlite-vec index of each model: a vec0 virtual table, made by paperfeed.relevance (the
--- extension is loaded on its own connection, so this migration cannot create it), and the
--- paper_embeddings rowid it has caught up to.
-CREATE TABLE embedding_indexes (
-    model     TEXT PRIMARY KEY,
-    dim       INTEGER NOT NULL,
-    vec_table TEXT    NOT NULL,
-    synced_to INTEGER NOT NULL DEFAULT 0
-);
+-- Catching up by id, and the newest id, per model.
+CREATE INDEX paper_embeddings_by_model ON paper_embeddings (model, id);
 
 -- Each digest paper's relevance score and its breakdown (JSON), per listing date.
 CREATE TABLE paper_scores (

