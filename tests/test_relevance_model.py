@@ -23,7 +23,6 @@ from paperfeed.relevance.embedder import (  # noqa: E402
     SentenceTransformerEmbedder,
     document_text,
     make_embedder,
-    resolve_model,
 )
 from paperfeed.relevance.settings import RelevanceSettings, Weights  # noqa: E402
 from paperfeed.relevance.stage import RelevanceStage  # noqa: E402
@@ -44,8 +43,12 @@ def fast(cache_dir: Path) -> Embedder:
 
 
 @pytest.fixture(scope="module")
-def reference() -> Embedder:
-    return SentenceTransformerEmbedder(resolve_model("all-MiniLM-L6-v2"))
+def reference(cache_dir: Path) -> Embedder:
+    embedder = make_embedder(
+        RelevanceSettings(backend="sentence-transformers"), cache_dir=cache_dir
+    )
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    return embedder
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,11 +252,26 @@ def normalize(vectors: npt.NDArray[np.float32]) -> Matrix:
     return np.ascontiguousarray(vectors / np.clip(norms, 1e-12, None), dtype=np.float32)
 
 
+_LOADED: dict[tuple[str, str, Path, Path | None], Embedder] = {}
+_LOADING = threading.Lock()
+
+
 def make_embedder(
     settings: RelevanceSettings, *, cache_dir: Path, config_dir: Path | None = None
 ) -> Embedder:
     """The configured model on the configured backend. ``auto`` tries ONNX Runtime (exporting
-    the model once into ``cache_dir``) and falls back to sentence-transformers, logging why."""
+    the model once into ``cache_dir``) and falls back to sentence-transformers, logging why.
+    A model is loaded once per process (the daemon and the web app run many times)."""
+    key = (settings.model, settings.backend, cache_dir, config_dir)
+    with _LOADING:
+        if key not in _LOADED:
+            _LOADED[key] = _load_embedder(settings, cache_dir, config_dir)
+        return _LOADED[key]
+
+
+def _load_embedder(
+    settings: RelevanceSettings, cache_dir: Path, config_dir: Path | None
+) -> Embedder:
     if not extra_available():
         raise RelevanceError("the relevance extra is not installed", hint=EXTRA_HINT)
     source = resolve_model(settings.model, config_dir)

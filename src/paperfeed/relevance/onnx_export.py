@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import tempfile
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,10 @@ def export(source: ModelSource, target: Path) -> None:
         names = ["input_ids", "attention_mask", "token_type_ids"]
         axes = {name: {0: "batch", 1: "tokens"} for name in [*names, "last_hidden_state"]}
         try:
-            with torch.inference_mode():
+            # The exporter warns about tracing (data-dependent shapes, its own deprecation);
+            # the export is checked against PyTorch below, so the warnings are only noise.
+            with torch.inference_mode(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
                 torch.onnx.export(
                     _hidden_states(model),
                     (sample, sample, torch.zeros_like(sample)),
