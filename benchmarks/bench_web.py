@@ -1,10 +1,11 @@
 """Load-test `paperfeed serve` on a 200,000-paper archive with wrk and 50 concurrent clients.
 
-Run: .venv/bin/python benchmarks/bench_web.py [--db PATH] [--workers 2] [--duration 20]
+Run: flock /tmp/paperfeed-bench.lock .venv/bin/python benchmarks/bench_web.py [--db PATH]
+     [--workers 2] [--duration 20]      (the lock keeps benchmarks on a shared machine apart)
 
-Builds the archive once (benchmarks/web_archive.py; about a minute) and keeps it in the temp
-folder for later runs (or uses --db), starts the real `paperfeed serve` on a free loopback port, and runs wrk (Debian
-package `wrk`, 2 threads, 50 connections) on each scenario twice:
+Builds the archive once (benchmarks/web_archive.py; about half a minute) and keeps it in the
+temp folder for later runs (or uses --db), starts the real `paperfeed serve` on a free loopback
+port, and runs wrk (Debian package `wrk`, 2 threads, 50 connections) on each scenario twice:
 
   clients     each of the 50 clients waits 0.5-1.5 s after an answer before its next request
               (a reader clicking once a second: far busier than people reading papers)

@@ -85,9 +85,7 @@ def test_run_scores_sorts_and_explains_the_digest(home: Home) -> None:
     assert "Parnian Behdin</td>" in html
     # The seed text lists the same papers, in score order, in its own unchanged layout.
     text = home.digest("txt")
-    assert text.index("Position: Deployed Reinforcement Learning") < text.index(
-        papers[-1]["title"]
-    )
+    assert text.index("Position: Deployed Reinforcement Learning") < text.index(papers[-1]["title"])
     assert "相关度" not in text and "keyword in" not in text
 
 
@@ -125,7 +123,9 @@ def test_profile_similarity_names_the_nearest_profile_paper(home: Home) -> None:
     assert related.exit_code == 0, related.output
     lines = [json.loads(line) for line in related.output.splitlines()]
     assert len(lines) == 3 and "2606.04029" not in {r["id"] for r in lines}
-    assert [r["similarity"] for r in lines] == sorted((r["similarity"] for r in lines), reverse=True)
+    assert [r["similarity"] for r in lines] == sorted(
+        (r["similarity"] for r in lines), reverse=True
+    )
 
     listed = home.cli("profile", "show")
     assert listed.exit_code == 0, listed.output

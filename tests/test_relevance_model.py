@@ -12,22 +12,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.relevance_samples import np, rl_papers, unrelated_papers
-
+pytest.importorskip("numpy")
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("onnxruntime")
 
-from paperfeed.models import Listing, ListingItem, Match, MatchedTerm  # noqa: E402
-from paperfeed.relevance.embedder import (  # noqa: E402
+import numpy as np
+
+from paperfeed.models import Listing, ListingItem, Match, MatchedTerm
+from paperfeed.relevance.embedder import (
     Embedder,
     SentenceTransformerEmbedder,
     document_text,
     make_embedder,
 )
-from paperfeed.relevance.settings import RelevanceSettings, Weights  # noqa: E402
-from paperfeed.relevance.stage import RelevanceStage  # noqa: E402
-from paperfeed.store import Store  # noqa: E402
-from paperfeed.store.relevance import scores_for  # noqa: E402
+from paperfeed.relevance.settings import RelevanceSettings, Weights
+from paperfeed.relevance.stage import RelevanceStage
+from paperfeed.store import Store
+from paperfeed.store.relevance import scores_for
+from tests.relevance_samples import rl_papers, unrelated_papers
 
 DAY = date(2026, 6, 4)
 

@@ -27,9 +27,7 @@ ABSTRACT = MatchedTerm("reinforcement learning", "abstract", "reinforcement lear
 POLICY = MatchedTerm("policy", "abstract", "policy")
 CATEGORY = MatchedTerm("cs.RO", "categories", "cs.RO")
 NEAREST = ProfileRef("2604.19033", "Intentional Updates for Streaming Reinforcement Learning")
-EVERYTHING = ScoringContext(
-    Weights(), has_profile=True, follows_authors=True, has_community=True
-)
+EVERYTHING = ScoringContext(Weights(), has_profile=True, follows_authors=True, has_community=True)
 
 
 def test_keyword_signal_prefers_title_over_abstract_over_category() -> None:

@@ -14,15 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.models import Listing, ListingItem, Paper
-from paperfeed.store import Store
-from tests.relevance_samples import HashEmbedder, np, rl_papers
+pytest.importorskip("numpy")
 
-from paperfeed.relevance.errors import RelevanceError  # noqa: I001 (after the numpy skip)
+import numpy as np
+
+from paperfeed.models import Listing, ListingItem, Paper
+from paperfeed.relevance.errors import RelevanceError
 from paperfeed.relevance.related import embed_archive, related_papers
 from paperfeed.relevance.vectors import embed_papers, embed_texts, nearest_papers
+from paperfeed.store import Store
 from paperfeed.store.embeddings import embedding_count, papers_without_embedding
 from paperfeed.store.vector_index import NumpyIndex, SqliteVecIndex, forget_loaded, vec_path
+from tests.relevance_samples import HashEmbedder, rl_papers
 
 DAY = date(2026, 6, 4)
 
@@ -170,7 +173,9 @@ def test_sqlite_vec_codes_find_the_exact_neighbours_among_candidates(store: Stor
         coded.refresh()
         found = 0
         for n in range(0, 1500, 100):
-            query = embedder.embed([f"Synthetic paper {n}. Abstract number {n} about topic {n % 7}."])[0]
+            query = embedder.embed(
+                [f"Synthetic paper {n}. Abstract number {n} about topic {n % 7}."]
+            )[0]
             truth = {c.paper_id for c in exact.candidates(query, 10)}
             found += len(truth & {c.paper_id for c in coded.candidates(query, 100)})
     assert found / (15 * 10) >= 0.9

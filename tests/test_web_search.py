@@ -4,6 +4,7 @@ in the address, and inputs that full-text syntax would choke on."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import html
 
+from paperfeed.store import Store
+from tests.digest_samples import make_paper
 from tests.web_samples import (
     CROSS,
     HOSTILE,
@@ -100,6 +103,20 @@ def test_filters(client: TestClient) -> None:
         LATEST_PAPER,
     }
     assert "2604.19569" not in found(client, category="eess", **{"from": "2026-05-01"})
+
+
+def test_filters_see_papers_added_after_a_search(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    database = archive_copy(tmp_path, tmp_path_factory)
+    with web_client(options(database)) as client:
+        before = found(client, category="cs.SI")
+        assert before
+        # A paper stored on its own (no listing, no digest), as the arXiv API adapter may.
+        with Store.open(database) as store:
+            store.upsert_paper(make_paper("2606.09998", categories=("cs.SI",)), "api")
+        assert found(client, category="cs.SI") == ["2606.09998", *before]
+        assert found(client, q="2606.09998", category="cs.SI") == ["2606.09998"]
 
 
 def test_pages_of_results_and_the_query_in_the_address(client: TestClient) -> None:

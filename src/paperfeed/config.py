@@ -309,7 +309,7 @@ SETTINGS: tuple[Setting, ...] = (
         "list of strings",
         "[]",
         "",
-        "Followed authors (\"Jane Doe\" or \"Doe, Jane\"; accents and case do not matter).",
+        'Followed authors ("Jane Doe" or "Doe, Jane"; accents and case do not matter).',
     ),
     Setting(
         "relevance.weights.keyword",

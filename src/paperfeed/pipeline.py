@@ -427,9 +427,7 @@ def write_digest_files(
     written = []
     for fmt in formats:
         target = folder / digest_filename(fmt, digest.listing_date)
-        text = render_digest(
-            digest, fmt, subject_names=subject_names, tldrs=tldrs, scores=scores
-        )
+        text = render_digest(digest, fmt, subject_names=subject_names, tldrs=tldrs, scores=scores)
         write_atomically(target, text)
         written.append(target)
     return written

@@ -75,8 +75,8 @@ def related(
     from paperfeed.app import open_store
     from paperfeed.cli import progress_bars
     from paperfeed.relevance.embedder import make_embedder
-    from paperfeed.relevance.related import DEFAULT_MODEL_NAME, embed_archive, related_papers
     from paperfeed.relevance.profile_sources import arxiv_id_in
+    from paperfeed.relevance.related import DEFAULT_MODEL_NAME, embed_archive, related_papers
 
     settings = _settings(config_path)
     wanted = arxiv_id_in(arxiv_id) or arxiv_id
@@ -91,7 +91,9 @@ def related(
         model = DEFAULT_MODEL_NAME
         if not no_embed:
             embedder = make_embedder(
-                settings.relevance, cache_dir=settings.home / "models", config_dir=_config_dir(settings)
+                settings.relevance,
+                cache_dir=settings.home / "models",
+                config_dir=_config_dir(settings),
             )
             model = embedder.model_name
             with progress_bars() as bars:
@@ -147,15 +149,9 @@ def profile_show(as_json: bool, config_path: str | None) -> None:
     options = settings.relevance
     with open_store(settings) as store:
         sources = gather_sources(store, options.profile, stars=options.stars)
-        archived = {
-            e.arxiv_id for e in sources.entries if e.arxiv_id and store.paper(e.arxiv_id)
-        }
+        archived = {e.arxiv_id for e in sources.entries if e.arxiv_id and store.paper(e.arxiv_id)}
     for entry in sources.entries:
-        state = (
-            "archived"
-            if entry.arxiv_id in archived
-            else ("text" if entry.title else "missing")
-        )
+        state = "archived" if entry.arxiv_id in archived else ("text" if entry.title else "missing")
         if as_json:
             out.print(
                 json.dumps(
@@ -207,14 +203,18 @@ def profile_build(fetch: bool, config_path: str | None) -> None:
         sources = gather_sources(store, options.profile, stars=options.stars)
         if fetch:
             lacking = [
-                e.arxiv_id for e in sources.entries if e.arxiv_id and store.paper(e.arxiv_id) is None
+                e.arxiv_id
+                for e in sources.entries
+                if e.arxiv_id and store.paper(e.arxiv_id) is None
             ]
             if lacking:
                 fetched = _fetch_papers(settings, lacking)
                 with store.transaction():
                     for paper in fetched:
                         store.upsert_paper(paper, "api")
-                out.print(f"fetched {len(fetched)} of {len(lacking)} papers from arXiv", markup=False)
+                out.print(
+                    f"fetched {len(fetched)} of {len(lacking)} papers from arXiv", markup=False
+                )
         embedder = make_embedder(
             options, cache_dir=settings.home / "models", config_dir=_config_dir(settings)
         )

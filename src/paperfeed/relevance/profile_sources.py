@@ -106,9 +106,7 @@ def parse_csl_json(text: str, source: str = "") -> tuple[ProfileEntry, ...]:
         title = _text(item.get("title"))
         if found is None and not title:
             continue
-        entries.append(
-            ProfileEntry(found, title, _text(item.get("abstract")), Path(source).name)
-        )
+        entries.append(ProfileEntry(found, title, _text(item.get("abstract")), Path(source).name))
     return tuple(entries)
 
 
@@ -144,7 +142,9 @@ def parse_bibtex(text: str, source: str = "") -> tuple[ProfileEntry, ...]:
         title = _plain(fields.get("title", ""))
         if found is None and not title:
             continue
-        entries.append(ProfileEntry(found, title, _plain(fields.get("abstract", "")), Path(source).name))
+        entries.append(
+            ProfileEntry(found, title, _plain(fields.get("abstract", "")), Path(source).name)
+        )
     return tuple(entries)
 
 

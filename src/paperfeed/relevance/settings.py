@@ -71,9 +71,7 @@ def extra_available() -> bool:
     )
 
 
-def parse_relevance(
-    reader: _Reader, raw: dict[str, Any], path: Path | None
-) -> RelevanceSettings:
+def parse_relevance(reader: _Reader, raw: dict[str, Any], path: Path | None) -> RelevanceSettings:
     """The ``[relevance]`` table of a parsed config file, validated."""
     table = reader.table(raw, "relevance")
     reader.known(table, "relevance", set(KEYS))

@@ -118,7 +118,11 @@ def arrange(
             else:
                 kept.append(match)
         if sort == "score":
-            kept.sort(key=lambda m: -(scores[m.paper.arxiv_id].total if m.paper.arxiv_id in scores else 0.0))
+            kept.sort(
+                key=lambda m: (
+                    -(scores[m.paper.arxiv_id].total if m.paper.arxiv_id in scores else 0.0)
+                )
+            )
         out[topic] = tuple(kept)
     kept_ids = {m.paper.arxiv_id for found in out.values() for m in found}
     return out, len(cut - kept_ids)
@@ -174,9 +178,7 @@ class RelevanceStage:
     ) -> RelevanceResult:
         settings = self._settings
         papers = distinct_papers(matches)
-        to_embed = (
-            [item.paper for item in listing.items] if settings.embed == "listing" else papers
-        )
+        to_embed = [item.paper for item in listing.items] if settings.embed == "listing" else papers
         embedder = self.embedder
         advance = start_progress("embed", len(to_embed)) if start_progress else None
         embedded = embed_papers(store, embedder, to_embed, on_progress=advance)

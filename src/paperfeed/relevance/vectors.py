@@ -124,7 +124,9 @@ def embed_texts(store: Store, embedder: Embedder, texts: Sequence[str]) -> Matri
     return out
 
 
-def open_index(store: Store, model: str, dim: int, index: str = "auto") -> NumpyIndex | SqliteVecIndex:
+def open_index(
+    store: Store, model: str, dim: int, index: str = "auto"
+) -> NumpyIndex | SqliteVecIndex:
     """The index to search ``model``'s vectors with: sqlite-vec for a large archive when it is
     installed (``auto``), else the exact numpy search."""
     if index not in INDEXES:

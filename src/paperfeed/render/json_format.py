@@ -133,9 +133,7 @@ def digest_json(
             {
                 "name": section.topic,
                 "count": len(section.entries),
-                "papers": [
-                    paper_json(entry, subject_names, scores) for entry in section.entries
-                ],
+                "papers": [paper_json(entry, subject_names, scores) for entry in section.entries],
             }
             for section in digest.sections
         ],

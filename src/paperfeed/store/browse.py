@@ -360,17 +360,18 @@ class _Extent:
     high: int | None
 
 
-# Filter extents by (archive, filter, arguments, archive change stamp). Counting a filter's rows
-# costs up to 15 ms (50,000 index entries), more than many a search; the count only picks the
-# cheaper of two plans that find the same papers, so a slightly stale one does no harm.
-_EXTENTS: OrderedDict[tuple[str, str, tuple[object, ...], int], _Extent] = OrderedDict()
+# Filter extents by archive, filter, arguments, the archive's change stamp and its newest paper
+# row: counting a filter's rows costs up to 15 ms (50,000 index entries), more than many a
+# search. Every change that can add a member moves the stamp (digests, listings) or adds a
+# paper row, so a kept extent is never stale.
+_EXTENTS: OrderedDict[tuple[str, str, tuple[object, ...], int, int], _Extent] = OrderedDict()
 _EXTENTS_LOCK = threading.Lock()
 _EXTENTS_KEPT = 512
 
 
-def _extent(store: Store, f: _Filter) -> _Extent:
+def _extent(store: Store, f: _Filter, newest_row: int) -> _Extent:
     stamp = store._db.execute("SELECT value FROM web_stamps WHERE name = 'archive'").fetchone()
-    key = (str(store.path), f.members, f.args, int(stamp[0]) if stamp else 0)
+    key = (str(store.path), f.members, f.args, int(stamp[0]) if stamp else 0, newest_row)
     with _EXTENTS_LOCK:
         if key in _EXTENTS:
             _EXTENTS.move_to_end(key)
@@ -397,7 +398,7 @@ def _conditions(
     args: list[object] = []
     rows_in_archive = store._db.execute("SELECT max(id) FROM papers").fetchone()[0] or 0
     for f in filters:
-        extent = _extent(store, f)
+        extent = _extent(store, f, rows_in_archive)
         # Building the set costs about a quarter of a microsecond per member; testing rows
         # about two microseconds per candidate, and the scan meets a member every
         # rows_in_archive / size candidates: the set pays when size^2 < 8 * cap * rows.

@@ -48,7 +48,9 @@ def linked_hashes(store: Store, model: str, paper_ids: Sequence[int]) -> dict[in
     return found
 
 
-def vectors_by_hash(store: Store, model: str, hashes: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+def vectors_by_hash(
+    store: Store, model: str, hashes: Sequence[str]
+) -> dict[str, tuple[int, bytes]]:
     """(vector id, vector) of those ``hashes`` already embedded with ``model``."""
     found: dict[str, tuple[int, bytes]] = {}
     with store._translate_errors("reading embeddings"):

@@ -275,9 +275,7 @@ class SqliteVecIndex:
             old = self._state()
             if old is not None and self._table_exists(old[0]):
                 self._db.execute(f"DROP TABLE {old[0]}")
-            self._db.execute(
-                f"CREATE VIRTUAL TABLE {table} USING vec0(embedding bit[{CODE_BITS}])"
-            )
+            self._db.execute(f"CREATE VIRTUAL TABLE {table} USING vec0(embedding bit[{CODE_BITS}])")
             self._db.execute(
                 "INSERT INTO code_tables (model, dim, vec_table, synced_to, center, built_count) "
                 "VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (model) DO UPDATE SET dim = excluded.dim, "
