@@ -21,10 +21,14 @@ import numpy as np
 from paperfeed.models import Listing, ListingItem, Match, MatchedTerm
 from paperfeed.relevance.embedder import (
     Embedder,
+    OnnxEmbedder,
     SentenceTransformerEmbedder,
     document_text,
     make_embedder,
+    native_bfloat16,
+    resolve_model,
 )
+from paperfeed.relevance.onnx_export import onnx_model_for
 from paperfeed.relevance.settings import RelevanceSettings, Weights
 from paperfeed.relevance.stage import RelevanceStage
 from paperfeed.store import Store
@@ -41,6 +45,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def fast(cache_dir: Path) -> Embedder:
+    """The default backend (auto): bfloat16 on CPUs that have it, else ONNX Runtime."""
     return make_embedder(RelevanceSettings(), cache_dir=cache_dir)
 
 
@@ -50,6 +55,7 @@ def reference(cache_dir: Path) -> Embedder:
         RelevanceSettings(backend="sentence-transformers"), cache_dir=cache_dir
     )
     assert isinstance(embedder, SentenceTransformerEmbedder)
+    assert embedder.backend == "sentence-transformers"
     return embedder
 
 
@@ -59,26 +65,45 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def test_the_default_backend_is_onnx_and_gives_the_reference_vectors(
-    fast: Embedder, reference: Embedder, cache_dir: Path
-) -> None:
-    assert fast.backend == "onnx"
-    assert fast.model_name == reference.model_name == "sentence-transformers/all-MiniLM-L6-v2"
-    assert fast.dim == reference.dim == 384
-    papers = rl_papers()[:14] + unrelated_papers()
+def sample_texts() -> list[str]:
+    papers = rl_papers()[:5] + unrelated_papers()[:3]
     # Long abstracts (cut at 256 tokens), short titles, TeX and non-ASCII, in one batch.
     texts = [document_text(p) for p in papers] + [p.title for p in papers[:4]]
-    texts += ["Émergence of $\\mathcal{O}(n^2)$ attention — 强化学习", "RL"]
+    return [*texts, "Émergence of $\\mathcal{O}(n^2)$ attention — 强化学习", "RL"]
+
+
+def test_auto_takes_bfloat16_where_the_cpu_has_it_else_onnx(fast: Embedder) -> None:
+    assert fast.backend == ("sentence-transformers-bf16" if native_bfloat16() else "onnx")
+
+
+@pytest.mark.parametrize("backend", ["onnx", "bfloat16"])
+def test_every_fast_backend_gives_the_reference_vectors(
+    backend: str, reference: Embedder, cache_dir: Path
+) -> None:
+    if backend == "bfloat16" and not native_bfloat16():
+        pytest.skip("this CPU has no native bfloat16 (the auto backend does not use it here)")
+    fast = make_embedder(RelevanceSettings(backend=backend), cache_dir=cache_dir)
+    assert fast.backend == {"onnx": "onnx", "bfloat16": "sentence-transformers-bf16"}[backend]
+    assert fast.model_name == reference.model_name == "sentence-transformers/all-MiniLM-L6-v2"
+    assert fast.dim == reference.dim == 384
+    texts = sample_texts()
     got, expected = fast.embed(texts), reference.embed(texts)
     assert got.dtype == np.float32 and got.shape == (len(texts), 384)
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
-    cosines = (got * expected).sum(axis=1)
-    assert cosines.min() >= 0.999
-    # The export is cached: a second embedder reuses the file.
+    assert (got * expected).sum(axis=1).min() >= 0.999
+
+
+def test_the_onnx_export_is_made_once(cache_dir: Path) -> None:
+    make_embedder(RelevanceSettings(backend="onnx"), cache_dir=cache_dir)
     (exported,) = cache_dir.glob("onnx/*/model.onnx")
     stamp = exported.stat().st_mtime_ns
-    again = make_embedder(RelevanceSettings(backend="onnx"), cache_dir=cache_dir)
-    assert again.backend == "onnx" and exported.stat().st_mtime_ns == stamp
+    again = OnnxEmbedder(
+        resolve_model("all-MiniLM-L6-v2"),
+        onnx_model_for(resolve_model("all-MiniLM-L6-v2"), cache_dir),
+    )
+    assert again.embed(["Hot Jupiters"]).shape == (1, 384)
+    assert exported.stat().st_mtime_ns == stamp
+    assert list(cache_dir.glob("onnx/*/*.onnx")) == [exported]  # no temporary files left
 
 
 def test_a_papers_own_title_ranks_its_abstract_first(fast: Embedder) -> None:

