@@ -42,7 +42,7 @@ from paperfeed.errors import TranslateError
 from paperfeed.translate.checks import check, translatable
 from paperfeed.translate.engine import Segment, SegmentKind, TokenUsage
 from paperfeed.translate.glossary import Glossary
-from paperfeed.translate.protect import Protected, placeholder, protect, restore
+from paperfeed.translate.protect import Protected, placeholder, protect, restore, spans_of
 
 if TYPE_CHECKING:
     from paperfeed.config import Settings
@@ -80,15 +80,19 @@ class Strategy:
     until an answer passes the checks."""
 
     code_switch: bool = True  # glossary terms written in Chinese inside the English line
-    temperature: float = 0.0  # 0: greedy
-    seed: int = 0
+    # The answer may not end before every placeholder is in it, and placeholders are nudged up:
+    # a small model's usual failure is dropping a name or a number.
+    require_spans: bool = False
+    require_terms: bool = False  # likewise for the glossary terms' Chinese (code-switched)
 
 
-PRIMARY = Strategy()
-RETRIES: tuple[Strategy, ...] = (
-    Strategy(code_switch=False),
-    Strategy(code_switch=True, temperature=0.5, seed=7),
-)
+PRIMARY = Strategy(require_spans=True, require_terms=True)
+RETRIES: tuple[Strategy, ...] = (Strategy(), Strategy(code_switch=False))
+TERM_NUDGE = 0.0
+# Added to the logit of the tokens that open a placeholder while one is still missing.
+PLACEHOLDER_NUDGE = 2.0
+# llama.cpp prints special tokens as text; one in an answer means the model left the line.
+_STOP = ["\n", "<start_of_image>", "<end_of_turn>", "<eos>", "<bos>"]
 
 
 # -- splitting ------------------------------------------------------------------------------
@@ -106,6 +110,7 @@ _CLAUSE_START = re.compile(
     r"|(?<=,)\s+(?=(?:which|where|while|whereas|but|enabling|making|leading|allowing|"
     r"resulting|yielding|thereby|thus|although|though|so that|as well as|including)\b)"
 )
+_PART_BOUNDARY = re.compile(r"(?<=[,;:])\s+")
 _MIN_PIECE = 24  # characters: a shorter piece joins its neighbour
 
 
@@ -139,6 +144,14 @@ def split_sentences(text: str, *, clause_over: int = _CLAUSE_SPLIT_OVER) -> list
         else:
             out.append(sentence)
     return [restore(piece, prot) for piece in out]
+
+
+def split_parts(sentence: str) -> list[str]:
+    """A sentence cut at every comma, colon and semicolon (spans are never cut): the last
+    resort for a sentence the model cannot get right whole."""
+    prot = protect(sentence)
+    parts = _split(prot.text, _PART_BOUNDARY, check_abbreviation=False)
+    return [restore(part, prot) for part in parts]
 
 
 def _join(pieces: Sequence[str]) -> str:
@@ -229,6 +242,8 @@ class LocalEngine:
         self.strategies = tuple(strategies)
         style = "chat" if chat else "fs"
         self._prefix = few_shot_prefix()
+        # An answer that contains one of these copied an example instead of translating.
+        self._example_openings = tuple(zh[:10] for _, zh in examples() if len(zh) >= 10)
         prefix_hash = hashlib.sha256(self._prefix.encode()).hexdigest()[:6]
         self.prompt_version = f"{PROMPT_VERSION}-{style}{prefix_hash}+{glossary.fingerprint}"
         self.batch_size = 8  # segments per translate() call: progress is reported that often
@@ -335,35 +350,103 @@ class LocalEngine:
             return None
         return result
 
-    def _translate_piece(self, source: str, kind: SegmentKind) -> str | None:
-        """One line through the strategies until an answer passes the checks."""
+    def _translate_piece(self, source: str, kind: SegmentKind, *, whole: bool = True) -> str | None:
+        """One line through the strategies until an answer passes the checks; a sentence that
+        fails them all is tried once more in its comma-separated parts."""
         if len(re.findall(r"[A-Za-z]", translatable(source))) < 4:
             return source  # only math, names and numbers: nothing to translate
         prot = protect(source)
+        fallback: str | None = None
         for attempt, strategy in enumerate(self.strategies):
             answer = restore(_clean(self._complete(prot, strategy), kind), prot)
-            problems = check(source, answer, kind)
+            problems = self._problems(source, answer, kind)
             if not problems:
                 return answer
             log.debug("attempt %d failed (%s): %r", attempt + 1, "; ".join(problems), answer)
-        return None
+            if fallback is None and all(p.startswith("glossary:") for p in problems):
+                fallback = answer  # good but for a term: kept unless a later one has it too
+        if fallback is not None:
+            return fallback
+        parts = split_parts(source) if whole and kind == "abstract" else []
+        if len(parts) < 2:
+            return None
+        done = [self._translate_piece(part, kind, whole=False) for part in parts]
+        if all(d is None for d in done):
+            return None
+        return _join([d if d is not None else part for d, part in zip(done, parts, strict=True)])
+
+    def _problems(self, source: str, answer: str, kind: SegmentKind) -> list[str]:
+        """The shared checks, plus two failures of a small base model that they cannot see: an
+        answer that copies a few-shot example, and names or numbers the source does not have."""
+        problems = check(source, answer, kind)
+        copied = [e for e in self._example_openings if e in answer and e not in source]
+        if copied:
+            problems.append(f"example-copy: {copied[0]!r}")
+        invented = [span for span in spans_of(answer) if span not in source]
+        if invented:
+            problems.append(f"invented-span: {', '.join(invented[:3])}")
+        unused = [
+            t.en
+            for t in self.glossary.terms_in(source)
+            if not any(r in answer for r in t.renderings)
+        ]
+        if unused:
+            problems.append(f"glossary: {', '.join(unused[:3])} not rendered as listed")
+        return problems
 
     def _complete(self, prot: Protected, strategy: Strategy) -> str:
         line = code_switch(prot.text, self.glossary) if strategy.code_switch else prot.text
         prompt = f"{self._prefix}English: {line}\nChinese:"
+        processors = None
+        spans = prot.placeholders if strategy.require_spans else ()
+        terms = (
+            tuple(t.zh for t in self.glossary.terms_in(prot.text))
+            if strategy.require_terms and strategy.code_switch
+            else ()
+        )
+        if spans or terms:
+            processors = [self._require(prompt, spans, terms)]
         try:
             reply = self._llm(
                 prompt,
                 max_tokens=_max_tokens(prot.text),
-                temperature=strategy.temperature,
-                seed=strategy.seed,
+                temperature=0.0,
                 repeat_penalty=1.0,
-                stop=["\n"],
+                stop=_STOP,
+                logits_processor=processors,
             )
         except (RuntimeError, ValueError) as exc:
             raise TranslateError(f"llama.cpp failed: {exc}", engine=self.name) from None
         self._count(reply)
         return str(reply["choices"][0]["text"])
+
+    def _require(
+        self, prompt: str, placeholders: Sequence[str], terms: Sequence[str]
+    ) -> Callable[[Any, Any], Any]:
+        """A logits processor: while a placeholder or a term is missing from the answer, the
+        line may not end, and the tokens that open what is missing get a nudge."""
+        llm = self._llm
+        start = len(llm.tokenize(prompt.encode("utf-8")))
+        enders = sorted(
+            {t for n in range(1, 4) for t in llm.tokenize(b"\n" * n, add_bos=False)}
+            | {llm.token_eos()}
+        )
+        openers = sorted({llm.tokenize(s, add_bos=False)[0] for s in (b"[[", b" [[")})
+        term_openers = {t: llm.tokenize(t.encode("utf-8"), add_bos=False)[0] for t in terms}
+
+        def processor(input_ids: Any, scores: Any) -> Any:
+            answer = llm.detokenize(list(input_ids[start:])).decode("utf-8", "ignore")
+            missing_terms = [t for t in terms if t not in answer]
+            if any(p not in answer for p in placeholders):
+                scores[enders] = -float("inf")
+                scores[openers] += PLACEHOLDER_NUDGE
+            elif missing_terms:
+                scores[enders] = -float("inf")
+            for term in missing_terms:
+                scores[term_openers[term]] += TERM_NUDGE
+            return scores
+
+        return processor
 
     # -- chat template (instruction-tuned GGUF) ---------------------------------------------
 
@@ -456,7 +539,9 @@ def _open_model(path: Path, *, threads: int, n_ctx: int) -> Any:
     from llama_cpp import Llama
 
     try:
-        return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False)
+        return Llama(
+            model_path=str(path), n_ctx=n_ctx, n_threads=threads, flash_attn=True, verbose=False
+        )
     except (ValueError, RuntimeError) as exc:
         raise TranslateError(
             f"llama.cpp cannot load {path}: {exc}",
