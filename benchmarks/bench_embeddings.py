@@ -92,8 +92,8 @@ def main() -> None:
                 16, bfloat16=True
             ),
             "sentence-transformers, bfloat16 autocast, batch 32": st(32, bfloat16=True),
-            "ONNX Runtime, batch 16, 2 threads (auto elsewhere)": onnx[(16, None)].embed,
-            "ONNX Runtime, batch 8, 2 threads": onnx[(8, None)].embed,
+            "ONNX Runtime, batch 16, 2 threads": onnx[(16, None)].embed,
+            "ONNX Runtime, batch 8, 2 threads (auto elsewhere)": onnx[(8, None)].embed,
             "ONNX Runtime, batch 16, 1 thread": onnx[(16, 1)].embed,
         }
         reference = variants["sentence-transformers, batch 32 (library default)"](sample)

