@@ -152,12 +152,10 @@ def run_engine(engine: Engine, rows: Sequence[dict[str, str]]) -> dict[str, Kind
             result.references.append(row[f"{kind}_zh"])
             result.outputs.append(output)
             result.seconds.append(elapsed)
-        print(
-            f"  {number}/{len(rows)} {row['id']}: title {results['title'].seconds[-1]:.2f} s, "
-            f"abstract {results['abstract'].seconds[-1]:.2f} s"
-            + ("" if results["abstract"].outputs[-1] else " (abstract left English)"),
-            file=sys.stderr,
-        )
+        times = ", ".join(f"{k} {results[k].seconds[-1]:.2f} s" for k in KINDS)
+        failed = [k for k in KINDS if results[k].outputs[-1] is None]
+        left = f" ({' and '.join(failed)} left English)" if failed else ""
+        print(f"  {number}/{len(rows)} {row['id']}: {times}{left}", file=sys.stderr)
     return results
 
 
