@@ -53,6 +53,9 @@ retries = 1
 [huggingface]
 enabled = false
 
+[translate]
+engine = "none"  # the engine is not the subject here ("auto" would run the local model)
+
 [[topics]]
 name = "reinforcement learning"
 

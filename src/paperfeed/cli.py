@@ -452,12 +452,19 @@ def runs(limit: int, config_path: str | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the demo keeps its archive and digests (default: a new temporary folder).",
 )
-def demo(home: Path | None) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["none", "local", "openai", "auto"]),
+    default="none",
+    show_default=True,
+    help="Translation engine for the papers the bundled translation memory does not cover.",
+)
+def demo(home: Path | None, engine: str) -> None:
     """Run the whole pipeline offline on a bundled sample listing served from loopback."""
     from paperfeed.demo.runner import run_demo
 
     with progress_bars() as bars:
-        result = run_demo(home, progress=bars)
+        result = run_demo(home, progress=bars, engine=engine)
     out.print(f"demo archive: {result.home}", markup=False)
     print_report(result.report)
     out.print("", markup=False)

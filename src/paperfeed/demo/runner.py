@@ -54,7 +54,9 @@ def demo_items() -> list[ListingItem]:
     return items
 
 
-def run_demo(home: Path | None, *, progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    home: Path | None, *, progress: Progress | None = None, engine: str = "none"
+) -> DemoResult:
     """Import the bundled translation memory, serve the bundled feeds, run as of ``DEMO_NOW``
     (so the bundled listing is the one the calendar expects), and return the result."""
     home = home or Path(tempfile.mkdtemp(prefix="paperfeed-demo-"))
@@ -76,6 +78,8 @@ def run_demo(home: Path | None, *, progress: Progress | None = None) -> DemoResu
             arxiv=replace(settings.arxiv, categories=tuple(feeds), min_interval=0.0),
             # Offline: no community signals from huggingface.co.
             huggingface=replace(settings.huggingface, enabled=False),
+            # The bundled translation memory covers all but one paper; another engine is opt-in.
+            translate=replace(settings.translate, engine=engine),
         )
         with open_store(settings) as store, resources.as_file(data / DIGEST_FILE) as memory:
             import_file(memory, store, memory_only=True)
