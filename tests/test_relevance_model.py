@@ -160,3 +160,28 @@ def test_profile_puts_reinforcement_learning_papers_above_unrelated_ones(
     assert {m.paper.arxiv_id for m in cut.matches["ml"]} == {p.arxiv_id for p in rl}
     assert cut.dropped == len(others)
     assert [m.paper.arxiv_id for m in cut.matches["ml"]] == [p.arxiv_id for p in rl]  # id order
+
+
+def test_the_web_paper_page_lists_embedding_neighbours_first(
+    fast: Embedder, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Once the archive is embedded, the paper page's related papers come by similarity
+    (shown with it), and the API carries the similarity too."""
+    from lxml import html as lxml_html
+
+    from paperfeed.relevance.related import embed_archive
+    from paperfeed.store import Store
+    from tests.web_samples import RL_PAPER, archive_copy, options, web_client
+
+    db = archive_copy(tmp_path, tmp_path_factory)
+    with Store.open(db) as store:
+        embed_archive(store, fast)
+    with web_client(options(db)) as client:
+        detail = client.get(f"/api/papers/{RL_PAPER}").json()
+        page = lxml_html.fromstring(client.get(f"/papers/{RL_PAPER}").text)
+    similarities = [r["similarity"] for r in detail["related"] if r["similarity"] is not None]
+    assert similarities, "no related paper was found by embedding"
+    assert similarities == sorted(similarities, reverse=True)
+    assert all(-1.0 <= s <= 1.0 for s in similarities)
+    first = page.xpath('//section[@class="related"]//article')[0]
+    assert "similarity 0." in " ".join(first.text_content().split())

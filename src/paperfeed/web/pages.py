@@ -211,7 +211,8 @@ async def paper_page(
             page=view,
             c=card(view.item, today, names),
             related=[
-                (card(r.item, today, names), r.shared_terms, r.shared_topics) for r in view.related
+                (card(r.item, today, names), r.shared_terms, r.shared_topics, r.similarity)
+                for r in view.related
             ],
         )
         return main, view.item.paper.title

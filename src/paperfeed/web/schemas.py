@@ -140,6 +140,7 @@ class RelatedOut(BaseModel):
     paper: PaperOut
     shared_terms: list[str]
     shared_topics: list[str]
+    similarity: float | None = None  # cosine of the embeddings, when found by embedding
 
 
 class PaperDetailOut(BaseModel):
@@ -347,6 +348,7 @@ def paper_detail_out(view: PaperPage, names: dict[str, str]) -> PaperDetailOut:
                 paper=paper_out(r.item, names),
                 shared_terms=list(r.shared_terms),
                 shared_topics=list(r.shared_topics),
+                similarity=r.similarity,
             )
             for r in view.related
         ],

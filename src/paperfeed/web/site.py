@@ -25,6 +25,7 @@ from paperfeed.store.browse import (
 )
 from paperfeed.store.reactions import Counts, ReaderMarks, Stamps
 from paperfeed.web.health import Health, check_health
+from paperfeed.web.similar import SimilarPapers
 
 Window = Literal["day", "week", "month"]
 WINDOWS: dict[str, timedelta] = {
@@ -130,6 +131,7 @@ class RelatedItem:
     item: PaperItem
     shared_terms: tuple[str, ...]
     shared_topics: tuple[str, ...]
+    similarity: float | None = None  # cosine of the embeddings, when found by embedding
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +179,13 @@ class Site:
         store: Store | Callable[[], Store],
         calendar: ArxivCalendar,
         now: Callable[[], datetime],
+        similar: SimilarPapers | None = None,
     ) -> None:
         # A getter: each thread that uses the site then queries through its own connection.
         self._store = store if callable(store) else (lambda: store)
         self.calendar = calendar
         self._now = now
+        self._similar = similar
 
     @property
     def store(self) -> Store:
@@ -332,16 +336,27 @@ class Site:
                 counts=item.counts,
             )
         related = browse.related_papers(self.store, arxiv_id)
-        related_items = {i.paper.arxiv_id: i for i in self.items([r.arxiv_id for r in related])}
+        # Embedding neighbours first (when papers were embedded), then papers of the same
+        # topics and terms; a paper found both ways shows its shared terms too.
+        similar = dict(self._similar(self.store, arxiv_id, 8)) if self._similar else {}
+        by_terms = {r.arxiv_id: r for r in related}
+        order = list(similar) + [r.arxiv_id for r in related if r.arxiv_id not in similar]
+        order = order[: max(8, len(related))]
+        related_items = {i.paper.arxiv_id: i for i in self.items(order)}
         return PaperPage(
             item=item,
             versions=tuple(browse.paper_versions(self.store, arxiv_id)),
             listings=tuple(browse.listing_appearances(self.store, arxiv_id)),
             digests=digests,
             related=tuple(
-                RelatedItem(related_items[r.arxiv_id], r.shared_terms, r.shared_topics)
-                for r in related
-                if r.arxiv_id in related_items
+                RelatedItem(
+                    related_items[other],
+                    by_terms[other].shared_terms if other in by_terms else (),
+                    by_terms[other].shared_topics if other in by_terms else (),
+                    similar.get(other),
+                )
+                for other in order
+                if other in related_items
             ),
         )
 

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from paperfeed.announcements import ArxivCalendar
 from paperfeed.store import Store
 from paperfeed.web.security import Reader, Signer, is_loopback
+from paperfeed.web.similar import SimilarPapers, similar_papers_finder
 from paperfeed.web.site import Site
 
 T = TypeVar("T")
@@ -128,9 +129,10 @@ class WebState:
     pool: StorePool
     signer: Signer
     cache: PageCache
+    similar: SimilarPapers | None = field(default_factory=similar_papers_finder)
 
     def site(self) -> Site:
-        return Site(self.pool.get, self.options.calendar, self.options.now)
+        return Site(self.pool.get, self.options.calendar, self.options.now, self.similar)
 
 
 # -- FastAPI dependencies ---------------------------------------------------------------------
