@@ -483,3 +483,36 @@ def test_cached_pages_change_when_the_archive_does(db: Path) -> None:
             assert row is not None
             store.set_paper_translation(row, "新的标题", None)
         assert "新的标题" in client.get(f"/papers/{RL_PAPER}").text
+
+
+def test_trending_shows_hugging_face_daily_papers_with_archive_cards(db: Path) -> None:
+    """Community signals stored by `paperfeed run`/`trending --refresh` rank on the trending
+    page and in the API: archive papers as full cards, others as a plain row."""
+    from paperfeed.signals import CommunitySignals
+    from paperfeed.store.signals import save_signals
+
+    day = NOW.date()
+    with Store.open(db) as store:
+        save_signals(
+            store,
+            [
+                CommunitySignals(
+                    RL_PAPER, "in the archive", "", upvotes=40, comments=3, daily_date=day
+                ),
+                CommunitySignals("2606.99999", "Only on <b>HF</b>", "", upvotes=90, daily_date=day),
+            ],
+            observed_at=NOW,
+        )
+    with web_client(options(db)) as client:
+        page = tree(client.get("/trending?window=week"))
+        api = client.get("/api/trending?window=week").json()
+    rows = page.xpath('//section[@class="community"]//div[@class="ranked"]')
+    assert [text_of(r)[:1] for r in rows] == ["1", "2"]
+    assert "Only on <b>HF</b>" in text_of(rows[0])  # escaped, not markup
+    assert "90 upvotes on Hugging Face" in text_of(rows[0])
+    assert rows[1].xpath(f'.//article[@id="p-{RL_PAPER}"]'), "the archive's card is shown"
+    assert "40 upvotes on Hugging Face, 3 comments" in text_of(rows[1])
+    assert [(c["id"], c["upvotes"], c["paper"] is not None) for c in api["community"]] == [
+        ("2606.99999", 90, False),
+        (RL_PAPER, 40, True),
+    ]

@@ -326,6 +326,10 @@ def trending_page(
         "trending.html.j2",
         result=result,
         cards=[(card(item, today, names), votes) for item, votes in result.items],
+        community=[
+            (row.trending, card(row.item, today, names) if row.item is not None else None)
+            for row in result.community
+        ],
         topics=site.topics(),
         windows=WINDOW_LABELS,
     )

@@ -169,11 +169,27 @@ class TrendingItemOut(BaseModel):
     votes: int = Field(description="Upvotes inside the window.")
 
 
+class CommunityItemOut(BaseModel):
+    """A paper of Hugging Face Daily Papers; ``paper`` is null until the archive has it."""
+
+    id: str
+    title: str
+    title_zh: str | None
+    upvotes: int
+    gained: int  # upvotes gained since paperfeed first saw the paper
+    comments: int | None
+    github_repo: str | None
+    github_stars: int | None
+    project_page: str | None
+    paper: PaperOut | None
+
+
 class TrendingOut(BaseModel):
     window: Literal["day", "week", "month"]
     topic: str | None
     since: datetime
     results: list[TrendingItemOut]
+    community: list[CommunityItemOut] = []
 
 
 class StarredOut(BaseModel):
@@ -377,6 +393,21 @@ def trending_out(result: TrendingResult, names: dict[str, str]) -> TrendingOut:
         topic=result.topic,
         since=result.since,
         results=[TrendingItemOut(paper=paper_out(i, names), votes=v) for i, v in result.items],
+        community=[
+            CommunityItemOut(
+                id=row.trending.arxiv_id,
+                title=row.trending.title,
+                title_zh=row.trending.title_zh,
+                upvotes=row.trending.upvotes,
+                gained=row.trending.gained,
+                comments=row.trending.signals.comments,
+                github_repo=row.trending.signals.github_repo,
+                github_stars=row.trending.signals.github_stars,
+                project_page=row.trending.signals.project_page,
+                paper=paper_out(row.item, names) if row.item is not None else None,
+            )
+            for row in result.community
+        ],
     )
 
 

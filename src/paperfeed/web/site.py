@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Literal
 
 from paperfeed.announcements import ArxivCalendar
+from paperfeed.errors import QueryError
 from paperfeed.models import AnnounceType, Digest, MatchedTerm, Paper
+from paperfeed.signals import TrendingPaper
 from paperfeed.store import Store, browse, reactions
 from paperfeed.store.browse import (
     DigestAppearance,
@@ -24,6 +26,7 @@ from paperfeed.store.browse import (
     SearchQuery,
 )
 from paperfeed.store.reactions import Counts, ReaderMarks, Stamps
+from paperfeed.store.signals import community_trending
 from paperfeed.web.health import Health, check_health
 from paperfeed.web.similar import SimilarPapers
 
@@ -153,11 +156,21 @@ class SearchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class CommunityRow:
+    """One paper of the Hugging Face Daily Papers ranking; ``item`` is None until the
+    archive has the paper's arXiv metadata."""
+
+    trending: TrendingPaper
+    item: PaperItem | None
+
+
+@dataclass(frozen=True, slots=True)
 class TrendingResult:
     window: Window
     topic: str | None
     since: datetime
     items: tuple[tuple[PaperItem, int], ...]  # the paper, upvotes inside the window
+    community: tuple[CommunityRow, ...] = ()  # Hugging Face Daily Papers in the same window
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,12 +388,20 @@ class Site:
     def trending(self, window: Window, topic: str | None = None, limit: int = 30) -> TrendingResult:
         since = self.now() - WINDOWS[window]
         rows = reactions.trending(self.store, since, topic=topic, limit=limit)
-        items = {i.paper.arxiv_id: i for i in self.items([r.arxiv_id for r in rows])}
+        try:
+            community = community_trending(
+                self.store, window=window, end_date=self.now().date(), topic=topic, limit=limit
+            )
+        except QueryError:  # a topic name that is not a valid query: no community list
+            community = ()
+        ids = [r.arxiv_id for r in rows] + [c.arxiv_id for c in community]
+        items = {i.paper.arxiv_id: i for i in self.items(ids)}
         return TrendingResult(
             window=window,
             topic=topic,
             since=since,
             items=tuple((items[r.arxiv_id], r.votes) for r in rows if r.arxiv_id in items),
+            community=tuple(CommunityRow(c, items.get(c.arxiv_id)) for c in community),
         )
 
     def reading_list(self, reader: str) -> ReadingList:
