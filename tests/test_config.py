@@ -77,7 +77,10 @@ def test_config_file_lookup_order(tmp_path: Path) -> None:
         ("[arxiv]\ncategories = ['cs.XX']\n", "unknown arXiv category or archive 'cs.XX'"),
         ("[arxiv]\ncategories = 'cs'\n", "categories must be a list of strings"),
         ("timezone = 'Mars/Olympus'\n", "timezone must be an IANA zone name"),
-        ("[translate]\nengine = 'deepl'\n", "engine must be one of auto, none, openai, local; got 'deepl'"),
+        (
+            "[translate]\nengine = 'deepl'\n",
+            "engine must be one of auto, none, openai, local; got 'deepl'",
+        ),
         ("[output]\nformats = ['pdf']\n", "unknown format 'pdf'"),
         ("[[topics]]\nquery = 'x'\n", "every topic needs a name"),
         ("[[topics]]\nname = 'a'\n[[topics]]\nname = 'a'\n", "two topics are named 'a'"),

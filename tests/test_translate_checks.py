@@ -80,3 +80,18 @@ def test_prompt_words_in_the_source_are_not_prompt_echo() -> None:
     source = "Chinese: a benchmark for English-Chinese machine translation"
     assert check(source, "Chinese: 英汉机器翻译基准", "title") == []
     assert cjk_ratio("only English") == 0.0
+
+
+def test_a_sentence_that_keeps_a_long_english_name_passes_as_a_sentence_only() -> None:
+    source = "We identify a severe failure mode of deep RL, which we call Trace-Mediated Peak Bias."
+    output = "我们识别了深度RL的一种严重失败模式,称为Trace-Mediated Peak Bias。"
+    assert codes(check(source, output, "abstract")) == ["no-chinese"]
+    assert check(source, output, "sentence") == []
+    # still not a translation when most of it stays English
+    assert "no-chinese" in codes(
+        check(
+            source,
+            "We identify a severe failure mode of 深度RL, Trace-Mediated Peak Bias.",
+            "sentence",
+        )
+    )

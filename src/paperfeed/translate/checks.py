@@ -38,6 +38,10 @@ class Limits:
 LIMITS: dict[str, Limits] = {
     "title": Limits(min_length_ratio=0.10, max_length_ratio=1.0, min_cjk_ratio=0.30),
     "abstract": Limits(min_length_ratio=0.15, max_length_ratio=0.75, min_cjk_ratio=0.50),
+    # One sentence or clause of an abstract, for engines that translate abstracts piecewise:
+    # a short line that keeps a long English method name ("we call it Trace-Mediated Peak Bias")
+    # is mostly Latin letters even when fully translated; the whole abstract is checked too.
+    "sentence": Limits(min_length_ratio=0.10, max_length_ratio=0.9, min_cjk_ratio=0.30),
 }
 # Text a model leaks from the prompt or adds around the answer. Flagged only when the source
 # does not contain it itself (a paper about translation may say "translation").

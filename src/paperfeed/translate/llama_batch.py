@@ -124,12 +124,21 @@ class BatchedGreedy:
         return found
 
     def ends_line(self, token: int) -> bool:
+        """End of generation, a control token, a line break, or a special marker such as
+        Gemma's ``<start_of_image>`` (a user-defined token a base model emits where a document
+        would move on to something else)."""
         lc = self._lc
-        return bool(
-            lc.llama_vocab_is_eog(self._vocab, token)
-            or lc.llama_vocab_is_control(self._vocab, token)
-            or b"\n" in self.piece(token)
+        if lc.llama_vocab_is_eog(self._vocab, token) or lc.llama_vocab_is_control(
+            self._vocab, token
+        ):
+            return True
+        piece = self.piece(token)
+        if b"\n" in piece:
+            return True
+        user_defined = (
+            lc.llama_vocab_get_attr(self._vocab, token) & lc.LLAMA_TOKEN_ATTR_USER_DEFINED
         )
+        return bool(user_defined) and piece.startswith(b"<") and piece.endswith(b">")
 
     @property
     def line_end_tokens(self) -> list[int]:
@@ -229,7 +238,8 @@ class BatchedGreedy:
                     token = chosen[seq]
                     piece = self.piece(token)
                     if self.ends_line(token):
-                        answers[seq] += piece.split(b"\n", 1)[0]
+                        if not piece.startswith(b"<"):
+                            answers[seq] += piece.split(b"\n", 1)[0]
                         continue
                     answers[seq] += piece
                     produced[seq] += 1
