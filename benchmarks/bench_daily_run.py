@@ -47,7 +47,7 @@ TOPICS = (
     Topic("safety", "safe AND (constraint OR shield*)"),
     Topic("multi-agent", '"multi-agent" OR MARL'),
     Topic("reward", '"reward model" OR "reward shaping"'),
-    Topic("control", 'cat:eess.SY AND control'),
+    Topic("control", "cat:eess.SY AND control"),
     Topic("theory", '"regret bound" OR "sample complexity"'),
     Topic("vision-language-action", '"vision-language-action" OR VLA'),
     Topic("exploration", "exploration NOT bandit"),
@@ -65,7 +65,7 @@ def listing(size: int) -> list[ListingItem]:
     for n in range(size):
         item = base[n % len(base)]
         words = item.paper.title.split()
-        title = " ".join(words[n % 3:] + words[: n % 3])  # vary the text a little
+        title = " ".join(words[n % 3 :] + words[: n % 3])  # vary the text a little
         paper = replace(item.paper, arxiv_id=f"2606.{10000 + n:05d}", title=title)
         out.append(ListingItem(paper=paper, announce_type="new"))
     return out
@@ -99,11 +99,18 @@ def main() -> None:
 
     digest = example_digest("digest-2026-06-04.txt")
     rows = [
-        (f"parse one {len(rss) // 1024} KiB RSS feed ({len(items)} items)", lambda: parse_rss(rss, "cs")),
+        (
+            f"parse one {len(rss) // 1024} KiB RSS feed ({len(items)} items)",
+            lambda: parse_rss(rss, "cs"),
+        ),
         (f"select: {len(TOPICS)} topics over {len(items)} papers (tokenize once)", select_cold),
         (f"store: save a {len(items)}-paper listing + FTS index, one search", store_listing),
-        ("render a 52-paper digest in all 5 formats",
-         lambda: [render_digest(digest, f) for f in ("text", "compact", "markdown", "html", "json")]),
+        (
+            "render a 52-paper digest in all 5 formats",
+            lambda: [
+                render_digest(digest, f) for f in ("text", "compact", "markdown", "html", "json")
+            ],
+        ),
     ]
     print(f"median of {args.repeat} runs")
     for label, fn in rows:

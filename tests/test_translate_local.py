@@ -30,6 +30,8 @@ from paperfeed.translate.llama_batch import BatchedGreedy
 from paperfeed.translate.local_engine import (
     PACKAGED_MODEL,
     LocalEngine,
+    Strategy,
+    _rest_of,
     clean_answer,
     code_switch,
     examples,
@@ -350,3 +352,30 @@ def test_the_decoder_ends_a_line_at_breaks_and_special_markers(model_folder: Pat
         assert "奖励" in second.text  # the example it was shown, copied back
     finally:
         decoder.close()
+
+
+def test_rest_of_continues_a_started_target() -> None:
+    assert _rest_of("策略梯度 [[M", "[[M1]]") == "1]]"
+    assert _rest_of("我们研究", "[[M0]]") == "[[M0]]"
+    assert _rest_of("离", "离策略") == "策略"
+
+
+@pytest.mark.slow
+@needs_model
+def test_required_spans_and_terms_are_written_out_when_the_model_omits_them(
+    engine: LocalEngine,
+) -> None:
+    strict = (Strategy(require_spans=True, require_terms=True),)
+    saved = engine.strategies
+    engine.strategies = {"title": strict, "abstract": strict}
+    try:
+        outputs = engine.translate(SEGMENTS)
+    finally:
+        engine.strategies = saved
+    glossary = Glossary.load()
+    translated = [(s, o) for s, o in zip(SEGMENTS, outputs, strict=True) if o is not None]
+    assert len(translated) >= 3, outputs
+    for segment, output in translated:
+        assert all(span in output for span in spans_of(segment.text)), output
+        terms, hits = glossary.compliance(segment.text, output)
+        assert hits == terms, (segment.text, output)

@@ -93,6 +93,7 @@ class BatchedGreedy:
         self._batch = lc.llama_batch_init(n_ctx, 0, n_seq)
         self._prefix: list[int] = []
         self._pieces: dict[int, bytes] = {}
+        self._line_enders: list[int] | None = None
 
     def close(self) -> None:
         lc = self._lc
@@ -117,13 +118,15 @@ class BatchedGreedy:
         """The bytes of ``token`` (empty for control tokens)."""
         found = self._pieces.get(token)
         if found is None:
-            buffer = ctypes.create_string_buffer(64)
-            size = self._lc.llama_token_to_piece(self._vocab, token, buffer, 64, 0, False)
-            found = buffer.raw[: max(size, 0)]
-            self._pieces[token] = found
+            found = self._pieces[token] = self._piece_of(token)
         return found
 
-    def ends_line(self, token: int) -> bool:
+    def _piece_of(self, token: int) -> bytes:
+        buffer = ctypes.create_string_buffer(64)
+        size = self._lc.llama_token_to_piece(self._vocab, token, buffer, 64, 0, False)
+        return buffer.raw[: max(size, 0)]
+
+    def ends_line(self, token: int, piece: bytes | None = None) -> bool:
         """End of generation, a control token, a line break, or a special marker such as
         Gemma's ``<start_of_image>`` (a user-defined token a base model emits where a document
         would move on to something else)."""
@@ -132,7 +135,8 @@ class BatchedGreedy:
             self._vocab, token
         ):
             return True
-        piece = self.piece(token)
+        if piece is None:
+            piece = self.piece(token)
         if b"\n" in piece:
             return True
         user_defined = (
@@ -142,10 +146,15 @@ class BatchedGreedy:
 
     @property
     def line_end_tokens(self) -> list[int]:
-        """End of generation and the line-break tokens (Gemma has one per run of breaks)."""
-        found = {t for n in range(1, 32) for t in self.tokenize("\n" * n)}
-        found.add(int(self._lc.llama_vocab_eos(self._vocab)))
-        return sorted(found)
+        """Every token that ends a line (``ends_line``): a rule that forbids ending must block
+        them all, not only the line breaks, or the model ends on a control token or on a piece
+        such as "。\n" instead. Found once per model by a scan of the vocabulary (about 0.9 s
+        for Gemma's 262,144 tokens)."""
+        if self._line_enders is None:
+            self._line_enders = [
+                t for t in range(self._n_vocab) if self.ends_line(t, self._piece_of(t))
+            ]
+        return self._line_enders
 
     # -- decoding ---------------------------------------------------------------------------
 
