@@ -15,11 +15,17 @@ Two ways of asking, chosen by the model:
 - A configured GGUF (``[translate] local_model``, an instruction-tuned Qwen, Hunyuan-MT, …) is
   asked through its own chat template with the ``openai`` engine's prompts, one item at a time.
 
-Every piece is checked (``checks.check``); a failing one is asked again with another strategy
-(the plain English without code-switched terms, then a sampled answer), and a sentence that
-still fails keeps its English. The whole text is checked once more: a title or abstract that
-fails is ``None`` (left English, marked, retried next run). The service owns the cache and the
-batching; this module only turns segments into Chinese.
+Decoding is constrained where a small model is weakest: the answer may not end while a
+placeholder or a glossary term's Chinese is missing, and once it is about as long as the whole
+translation should be, what is missing is written out token by token.
+
+Every piece is checked (``checks.check``); a failing one is asked again with the next strategy
+of its kind (``STRATEGIES``: spans, and for abstracts terms, strictly required; then the plain
+English without code-switched terms). A sentence that still fails keeps its first answer whose
+only faults were minor (some English left, an unusual length), else its English. The whole
+text is checked once more: a title or abstract that fails is ``None`` (left English, marked,
+retried next run). The service owns the cache and the batching; this module only turns
+segments into Chinese.
 """
 
 from __future__ import annotations
