@@ -379,3 +379,27 @@ def test_required_spans_and_terms_are_written_out_when_the_model_omits_them(
         assert all(span in output for span in spans_of(segment.text)), output
         terms, hits = glossary.compliance(segment.text, output)
         assert hits == terms, (segment.text, output)
+
+
+@pytest.mark.slow
+@needs_model
+def test_a_configured_gguf_is_asked_through_its_chat_template(
+    tmp_path: Path, model_folder: Path
+) -> None:
+    # Any GGUF given as local_model runs in chat mode. The only GGUF here is the packaged base
+    # model, which cannot follow the instruction: its reply fails the checks, is asked again
+    # with the stricter prompt, and the item stays English (None) rather than becoming garbage.
+    (tmp_path / "instruct.gguf").symlink_to(model_folder / f"{PACKAGED_MODEL}.gguf")
+    settings = settings_from(
+        tmp_path,
+        '[translate]\nengine = "local"\nlocal_threads = 2\nlocal_model = "instruct.gguf"\n',
+    )
+    built = app.make_engine(settings)
+    assert isinstance(built, LocalEngine) and built.chat and built.model == "instruct"
+    (output,) = built.translate([Segment("title", "Policy Optimization")])
+    if output is None:
+        assert built.usage.requests == 2  # the first prompt, then the stricter one
+    else:
+        assert cjk_ratio(output) > 0.3 and "[[M" not in output
+        assert built.usage.requests in (1, 2)
+    assert built.usage.prompt_tokens > 0 and built.usage.completion_tokens > 0
