@@ -17,6 +17,7 @@ from paperfeed.demo.feeds import archives_of, build_feeds
 from paperfeed.demo.server import serve
 from tests.chat_server import ChatEndpoint, FakeTranslator
 from tests.listing_builder import example_items
+from tests.smtp_server import smtp_server
 from tests.test_run_end_to_end import Site, write_config
 
 JANUARY = date(2026, 1, 13)  # the example digest of 2026-04-22's papers, listed on this date
@@ -144,16 +145,29 @@ def test_translate_force_asks_again_and_ids_select_papers(
     assert missing.exit_code == 2 and "paper 2699.99999 is not in the archive" in missing.output
 
 
-def test_tldr_is_stored_and_shown_in_markdown_and_html(
+def test_tldr_is_stored_and_shown_in_markdown_html_and_email(
     tmp_path: Path, feeds: str, endpoint: ChatEndpoint, translator: FakeTranslator
 ) -> None:
-    site = make_site(tmp_path, feeds, endpoint)
-    site.config.write_text(
-        site.config.read_text(encoding="utf-8") + "tldr = true\n", encoding="utf-8"
-    )
-    result = site.cli("run", "--date", str(JANUARY))
-    assert result.exit_code == 0, result.output
+    with smtp_server("none") as smtp:
+        mail = (
+            f'[email]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n'
+            'from = "paperfeed <digest@example.org>"\ntimeout = 5\n\n'
+            '[[recipients]]\nemail = "ada@example.org"\n'
+        )
+        site = make_site(tmp_path, feeds, endpoint, extra=mail)
+        site.config.write_text(
+            site.config.read_text(encoding="utf-8") + "tldr = true\n", encoding="utf-8"
+        )
+        result = site.cli("run", "--date", str(JANUARY))
+        assert result.exit_code == 0, result.output
+        (received,) = smtp.messages
     tldr = "本文提出一种新方法并验证了其效果。"
+    message = received.message
+    plain = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert plain is not None and html is not None
+    assert plain.get_content().count(f"TL;DR：{tldr}") == PAPERS
+    assert html.get_content().count(f"TL;DR</b> {tldr}") == PAPERS
     assert (
         site.digest_file(JANUARY, suffix="md")
         .read_text(encoding="utf-8")

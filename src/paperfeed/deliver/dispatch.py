@@ -29,7 +29,7 @@ from paperfeed.deliver.targets import EMAIL, Edition, Target, edition, message_k
 from paperfeed.deliver.webhook_payloads import build_payloads
 from paperfeed.deliver.webhooks import WebhookSender
 from paperfeed.errors import DeliveryError
-from paperfeed.models import Digest
+from paperfeed.models import Digest, Paper
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class Dispatcher:
         email_sender: Callable[[], SmtpSender] | None = None,
         webhook_sender: WebhookSender | None = None,
         subject_names: Mapping[str, str] | None = None,
+        tldrs_for: Callable[[Sequence[Paper]], Mapping[str, str]] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -102,6 +103,7 @@ class Dispatcher:
         self._make_email_sender = email_sender
         self._webhook_sender = webhook_sender
         self._subject_names = subject_names
+        self._tldrs_for = tldrs_for
         self._smtp: SmtpSender | None = None
         self._bodies: dict[tuple[tuple[date, ...], tuple[str, ...]], EmailBodies] = {}
         self._digests: dict[date, Digest] = {}
@@ -249,8 +251,12 @@ class Dispatcher:
         email = self.settings.email
         cache_key = (content.dates, target.topics)
         if cache_key not in self._bodies:
+            papers = [e.paper for s in content.digest.sections for e in s.entries]
             self._bodies[cache_key] = render_bodies(
-                content, subject_names=self._subject_names, day_url=self._day_url(content)
+                content,
+                subject_names=self._subject_names,
+                day_url=self._day_url(content),
+                tldrs=self._tldrs_for(papers) if self._tldrs_for else None,
             )
         bodies = self._bodies[cache_key]
         message = compose(

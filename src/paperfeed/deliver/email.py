@@ -83,9 +83,15 @@ class EmailBodies:
 
 
 def render_bodies(
-    edition: Edition, *, subject_names: Mapping[str, str] | None = None, day_url: str = ""
+    edition: Edition,
+    *,
+    subject_names: Mapping[str, str] | None = None,
+    day_url: str = "",
+    tldrs: Mapping[str, str] | None = None,
 ) -> EmailBodies:
-    view = digest_view(edition.digest, subject_names)
+    """The subject and both parts of ``edition``'s message; ``tldrs`` (Chinese TL;DRs by
+    versioned id, when ``[translate] tldr`` made them) are shown under each title."""
+    view = digest_view(edition.digest, subject_names, tldrs)
     context = {
         "title": edition.title,
         "digest": view,

@@ -27,6 +27,7 @@ from paperfeed.errors import DeliveryError
 from paperfeed.models import Digest
 from paperfeed.sources.http import user_agent
 from paperfeed.store import Store
+from paperfeed.store.tldr import tldrs_for
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class Delivery:
             email_sender=email_sender,
             webhook_sender=WebhookSender(http, now=now, sleep=sleep) if http else None,
             subject_names=store.subject_names(),
+            tldrs_for=lambda papers: tldrs_for(store, papers),
         )
 
     def deliver(
