@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from paperfeed.errors import ConfigError
 
 if TYPE_CHECKING:
-    from paperfeed.config import _Reader
+    from paperfeed.config.reader import TomlReader
 
 SMTP_PASSWORD_ENV = "PAPERFEED_SMTP_PASSWORD"
 SECURITY_MODES = ("starttls", "tls", "none")
@@ -112,7 +112,7 @@ class DeliverySettings:
 
 
 def parse_delivery(
-    reader: _Reader, raw: Mapping[str, Any], environ: Mapping[str, str], topics: Sequence[str]
+    reader: TomlReader, raw: Mapping[str, Any], environ: Mapping[str, str], topics: Sequence[str]
 ) -> DeliverySettings:
     """The delivery tables of a parsed config file, validated; ``topics`` are the topic names."""
     email = _email(reader, reader.table(raw, "email"), environ)
@@ -134,7 +134,7 @@ def parse_delivery(
     )
 
 
-def _email(reader: _Reader, table: dict[str, Any], environ: Mapping[str, str]) -> EmailSettings:
+def _email(reader: TomlReader, table: dict[str, Any], environ: Mapping[str, str]) -> EmailSettings:
     if "password" in table:
         raise ConfigError(
             "password must not be in the file",
@@ -197,7 +197,7 @@ def _email(reader: _Reader, table: dict[str, Any], environ: Mapping[str, str]) -
     )
 
 
-def _array_of_tables(reader: _Reader, raw: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+def _array_of_tables(reader: TomlReader, raw: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
     entries = raw.get(key, [])
     if not isinstance(entries, list) or not all(isinstance(t, dict) for t in entries):
         raise ConfigError(
@@ -207,7 +207,7 @@ def _array_of_tables(reader: _Reader, raw: Mapping[str, Any], key: str) -> list[
 
 
 def _topic_list(
-    reader: _Reader, entry: Mapping[str, Any], scope: str, topics: Sequence[str]
+    reader: TomlReader, entry: Mapping[str, Any], scope: str, topics: Sequence[str]
 ) -> tuple[str, ...]:
     chosen = reader.strings(entry, "topics", (), scope)
     for name in chosen:
@@ -222,7 +222,7 @@ def _topic_list(
 
 
 def _recipients(
-    reader: _Reader, raw: Mapping[str, Any], topics: Sequence[str]
+    reader: TomlReader, raw: Mapping[str, Any], topics: Sequence[str]
 ) -> tuple[Recipient, ...]:
     found: list[Recipient] = []
     seen: set[str] = set()
@@ -244,7 +244,7 @@ def _recipients(
 
 
 def _webhooks(
-    reader: _Reader, raw: Mapping[str, Any], environ: Mapping[str, str], topics: Sequence[str]
+    reader: TomlReader, raw: Mapping[str, Any], environ: Mapping[str, str], topics: Sequence[str]
 ) -> tuple[WebhookSettings, ...]:
     found: list[WebhookSettings] = []
     names: set[str] = set()
@@ -308,12 +308,12 @@ def _webhooks(
     return tuple(found)
 
 
-def _folder(reader: _Reader, table: Mapping[str, Any], scope: str) -> Path | None:
+def _folder(reader: TomlReader, table: Mapping[str, Any], scope: str) -> Path | None:
     value = reader.string(table, "dir", "", scope).strip()
     return Path(value).expanduser() if value else None
 
 
-def _base_url(reader: _Reader, table: Mapping[str, Any], scope: str) -> str:
+def _base_url(reader: TomlReader, table: Mapping[str, Any], scope: str) -> str:
     value = reader.string(table, "base_url", "", scope).strip()
     if value and not value.startswith(("https://", "http://")):
         raise ConfigError(
@@ -325,7 +325,7 @@ def _base_url(reader: _Reader, table: Mapping[str, Any], scope: str) -> str:
     return value.rstrip("/") + "/" if value else ""
 
 
-def _feed(reader: _Reader, table: dict[str, Any]) -> FeedSettings:
+def _feed(reader: TomlReader, table: dict[str, Any]) -> FeedSettings:
     reader.known(table, "feed", {"dir", "base_url", "max_entries"})
     max_entries = reader.integer(table, "max_entries", 300, "feed")
     if max_entries < 1:
@@ -337,7 +337,7 @@ def _feed(reader: _Reader, table: dict[str, Any]) -> FeedSettings:
     )
 
 
-def _site(reader: _Reader, table: dict[str, Any]) -> SiteSettings:
+def _site(reader: TomlReader, table: dict[str, Any]) -> SiteSettings:
     reader.known(table, "site", {"dir", "base_url", "title"})
     return SiteSettings(
         dir=_folder(reader, table, "site"),
@@ -346,7 +346,7 @@ def _site(reader: _Reader, table: dict[str, Any]) -> SiteSettings:
     )
 
 
-def _daemon(reader: _Reader, table: dict[str, Any]) -> DaemonSettings:
+def _daemon(reader: TomlReader, table: dict[str, Any]) -> DaemonSettings:
     reader.known(table, "daemon", {"delay", "catch_up", "max_catch_up", "retry_interval"})
     delay = reader.number(table, "delay", 30, "daemon")
     retry = reader.number(table, "retry_interval", 15, "daemon")

