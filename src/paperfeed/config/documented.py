@@ -171,7 +171,7 @@ SETTINGS: tuple[Setting, ...] = (
         "boolean",
         "false",
         "",
-        "Also write a one-sentence Chinese TL;DR per paper (LLM engines), shown in Markdown/HTML.",
+        "Also write a one-sentence Chinese TL;DR per paper (LLM engines), shown in Markdown/HTML and e-mail.",
     ),
     Setting(
         "translate.local_model",
