@@ -76,9 +76,17 @@ def test_a_run_translates_and_a_rerun_makes_no_model_calls(
     assert f"translation: {2 * PAPERS} cached, 0 new" in second.output
     assert site.digest_file(JANUARY).read_text(encoding="utf-8") == text
 
-    report = json.loads(run_reports(site)[0])
-    translate = next(s for s in report["stages"] if s["stage"] == "translate")
+    first_report, second_report = (json.loads(r) for r in run_reports(site))
+    translate = next(s for s in first_report["stages"] if s["stage"] == "translate")
     assert f"in {calls} requests" in translate["detail"]
+    cost = first_report["translation"]
+    assert (cost["engine"], cost["model"], cost["requests"]) == ("openai", "fake", calls)
+    assert cost["prompt_tokens"] > 0 and cost["completion_tokens"] > 0 and cost["deferred"] == 0
+    assert second_report["translation"]["requests"] == 0
+    shown = site.cli("runs").output.splitlines()
+    tokens = cost["prompt_tokens"] + cost["completion_tokens"]
+    assert f"{tokens} tokens in {calls} requests (openai fake)" in shown[-1]  # oldest last
+    assert "tokens" not in shown[0]  # the cached rerun spent nothing
 
 
 def run_reports(site: Site) -> list[str]:
@@ -101,6 +109,7 @@ def test_translate_fills_in_what_a_budgeted_run_left(
     left = int(re.search(r"(\d+) papers without Chinese translation", budgeted.output)[1])  # type: ignore[index]
     assert 0 < left < PAPERS
     assert f"token budget reached, {left} papers left for the next run" in budgeted.output
+    assert json.loads(run_reports(site)[0])["translation"]["deferred"] == left
     assert "未翻译 / not translated" in site.digest_file(JANUARY, suffix="md").read_text(
         encoding="utf-8"
     )

@@ -439,9 +439,17 @@ def runs(limit: int, config_path: str | None) -> None:
     for row in found:
         report = json.loads(str(row["report"]))
         counts = ", ".join(f"{k}: {v}" for k, v in report.get("topic_counts", {}).items())
+        cost = report.get("translation")
+        spent = (
+            f"  {cost['prompt_tokens'] + cost['completion_tokens']} tokens in "
+            f"{cost['requests']} requests ({' '.join(filter(None, (cost['engine'], cost['model'])))})"
+            if cost and cost.get("requests")
+            else ""
+        )
         out.print(
             f"#{row['id']} {row['listing_date']} {row['status']:<10} started {row['started_at']}"
-            f"{'  ' + counts if counts else ''}{'  ' + str(row['reason']) if row['reason'] else ''}",
+            f"{'  ' + counts if counts else ''}{spent}"
+            f"{'  ' + str(row['reason']) if row['reason'] else ''}",
             markup=False,
         )
 

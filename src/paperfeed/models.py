@@ -180,6 +180,22 @@ RunStatus = Literal["done", "no-listing", "failed", "partial"]
 
 
 @dataclass(frozen=True, slots=True)
+class TranslationCost:
+    """What a run's translating cost: stored with the run, shown by ``paperfeed runs``."""
+
+    engine: str
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0  # model calls (HTTP requests, or local decoding calls)
+    deferred: int = 0  # papers the token budget left for the next run
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True, slots=True)
 class StageResult:
     stage: str  # "fetch", "store", "select", "translate", "render", "write"
     status: Literal["ok", "failed", "skipped"]
@@ -198,3 +214,4 @@ class RunReport:
     untranslated: int = 0
     files: tuple[str, ...] = ()
     failures: tuple[str, ...] = ()
+    translation: TranslationCost | None = None  # None: nothing was sent to a model

@@ -34,6 +34,7 @@ from paperfeed.models import (
     RunReport,
     StageResult,
     Translation,
+    TranslationCost,
 )
 from paperfeed.render import digest_filename, render_digest
 from paperfeed.render.seed_text import seed_header
@@ -272,6 +273,21 @@ def _run_stages(
         untranslated=sum(1 for e in digest.papers if not e.translated),
         files=tuple(str(f) for f in files),
         failures=failures,
+        translation=translation_cost(translated, deps.engine),
+    )
+
+
+def translation_cost(run: TranslationRun, engine: Engine) -> TranslationCost | None:
+    if not engine.calls_model:
+        return None
+    usage = run.usage
+    return TranslationCost(
+        engine=engine.name,
+        model=engine.model,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        requests=usage.requests,
+        deferred=len(run.deferred),
     )
 
 
@@ -462,4 +478,14 @@ def _report_json(report: RunReport) -> dict[str, object]:
         "untranslated": report.untranslated,
         "files": list(report.files),
         "failures": list(report.failures),
+        "translation": None
+        if report.translation is None
+        else {
+            "engine": report.translation.engine,
+            "model": report.translation.model,
+            "prompt_tokens": report.translation.prompt_tokens,
+            "completion_tokens": report.translation.completion_tokens,
+            "requests": report.translation.requests,
+            "deferred": report.translation.deferred,
+        },
     }
