@@ -106,7 +106,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
 def _build(
     raw: dict[str, Any], environ: Mapping[str, str], where: str, path: Path | None
 ) -> Settings:
-    reader = TomlReader(where)
+    reader = TomlReader(where, path)
     reader.known(
         raw,
         "",
@@ -160,7 +160,7 @@ def _build(
 
     arxiv = parse_arxiv(reader, reader.table(raw, "arxiv"), environ)
 
-    translate = parse_translate(reader, reader.table(raw, "translate"), environ, path)
+    translate = parse_translate(reader, reader.table(raw, "translate"), environ)
 
     calendar = reader.table(raw, "calendar")
     reader.known(calendar, "calendar", {"extra_holidays", "removed_holidays"})
@@ -191,5 +191,5 @@ def _build(
         config_path=path,
         delivery=delivery,
         huggingface=parse_huggingface(reader, reader.table(raw, "huggingface"), environ),
-        relevance=parse_relevance(reader, raw, path),
+        relevance=parse_relevance(reader, raw),
     )

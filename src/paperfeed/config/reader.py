@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from paperfeed.errors import ConfigError
@@ -14,8 +15,17 @@ from paperfeed.errors import ConfigError
 class TomlReader:
     """Typed access to the parsed TOML, raising one clear ConfigError per mistake."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, config_path: Path | None = None) -> None:
         self.where = where
+        self.config_path = config_path
+
+    def file_path(self, value: str) -> Path:
+        """A file named in the config: ``~`` expanded, relative paths taken from the config
+        file's folder (the working directory when there is no file)."""
+        found = Path(value).expanduser()
+        if found.is_absolute() or self.config_path is None:
+            return found
+        return self.config_path.parent / found
 
     def _fail(self, scope: str, key: str, expected: str, value: object) -> ConfigError:
         label = f"{scope}.{key}" if scope else key

@@ -168,7 +168,7 @@ _TRANSLATE_KEYS = {
 
 
 def parse_translate(
-    reader: TomlReader, table: dict[str, Any], environ: Mapping[str, str], path: Path | None
+    reader: TomlReader, table: dict[str, Any], environ: Mapping[str, str]
 ) -> TranslateSettings:
     reader.known(table, "translate", _TRANSLATE_KEYS)
     engine = environ.get("PAPERFEED_TRANSLATE_ENGINE") or reader.string(
@@ -200,11 +200,7 @@ def parse_translate(
             f"timeout must be > 0 seconds; got {timeout}", path=reader.where, key="translate"
         )
     glossary_text = reader.string(table, "glossary", "", "translate")
-    glossary: Path | None = None
-    if glossary_text:
-        glossary = Path(glossary_text).expanduser()
-        if not glossary.is_absolute() and path is not None:
-            glossary = path.parent / glossary
+    glossary = reader.file_path(glossary_text) if glossary_text else None
     base_url = environ.get("PAPERFEED_LLM_BASE_URL") or reader.string(
         table, "base_url", "", "translate"
     )
@@ -228,18 +224,16 @@ def parse_translate(
         token_budget=numbers["token_budget"],
         glossary=glossary,
         tldr=reader.boolean(table, "tldr", False, "translate"),
-        local_model=_local_model(reader, table, path),
+        local_model=_local_model(reader, table),
         local_threads=_local_threads(reader, table),
     )
 
 
-def _local_model(reader: TomlReader, table: dict[str, Any], path: Path | None) -> Path | None:
+def _local_model(reader: TomlReader, table: dict[str, Any]) -> Path | None:
     text = reader.string(table, "local_model", "", "translate")
     if not text:
         return None
-    model = Path(text).expanduser()
-    if not model.is_absolute() and path is not None:
-        model = path.parent / model
+    model = reader.file_path(text)
     if model.suffix.lower() != ".gguf":
         raise ConfigError(
             f"local_model must be a .gguf file; got {text!r}",

@@ -71,9 +71,7 @@ def extra_available() -> bool:
     )
 
 
-def parse_relevance(
-    reader: TomlReader, raw: dict[str, Any], path: Path | None
-) -> RelevanceSettings:
+def parse_relevance(reader: TomlReader, raw: dict[str, Any]) -> RelevanceSettings:
     """The ``[relevance]`` table of a parsed config file, validated."""
     table = reader.table(raw, "relevance")
     reader.known(table, "relevance", set(KEYS))
@@ -104,10 +102,7 @@ def parse_relevance(
             path=reader.where,
             key="relevance",
         )
-    profile = tuple(
-        _relative(Path(p).expanduser(), path)
-        for p in reader.strings(table, "profile", (), "relevance")
-    )
+    profile = tuple(reader.file_path(p) for p in reader.strings(table, "profile", (), "relevance"))
     authors = tuple(a.strip() for a in reader.strings(table, "authors", (), "relevance"))
     if any(not a for a in authors):
         raise ConfigError("authors: a name is empty", path=reader.where, key="relevance")
@@ -144,9 +139,3 @@ def _weights(reader: TomlReader, table: dict[str, Any]) -> Weights:
             key="relevance.weights",
         )
     return Weights(**values)
-
-
-def _relative(value: Path, config_path: Path | None) -> Path:
-    if value.is_absolute() or config_path is None:
-        return value
-    return config_path.parent / value
