@@ -57,6 +57,7 @@ from paperfeed.translate import Engine, Segment
 from paperfeed.translate.engine import SegmentKind, TokenUsage, usage_of
 from paperfeed.translate.glossary import Glossary
 from paperfeed.translate.protect import spans_of
+from paperfeed.translate.service import batch_size_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval" / "translation-dev.jsonl"
@@ -165,7 +166,7 @@ def batched_seconds(engine: Engine, rows: Sequence[dict[str, str]], papers: int)
     side). Measured on the first ``papers`` papers; None for engines without a model."""
     if not engine.calls_model or papers <= 0:
         return None
-    size = int(getattr(engine, "batch_size", 8))
+    size = batch_size_of(engine)
     segments = [Segment("abstract", row["abstract"]) for row in rows[:papers]]
     started = time.perf_counter()
     for start in range(0, len(segments), size):

@@ -31,6 +31,12 @@ class TranslationRun:
         return bool(self.deferred)
 
 
+def batch_size_of(engine: Engine) -> int:
+    """Segments per ``translate()`` call in a run: the engine's own ``batch_size`` when it has
+    one (progress and the token budget are checked that often), else 16."""
+    return int(getattr(engine, "batch_size", 16))
+
+
 def translate_papers(
     papers: Sequence[Paper],
     engine: Engine,
@@ -51,7 +57,7 @@ def translate_papers(
     translating; what was done is kept and the message is in ``error``.
     """
     if batch_size is None:
-        batch_size = int(getattr(engine, "batch_size", 16))
+        batch_size = batch_size_of(engine)
     started = usage_of(engine)
     key = TranslationKey(
         engine=engine.name, model=engine.model, prompt_version=engine.prompt_version
