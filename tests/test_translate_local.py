@@ -31,7 +31,6 @@ from paperfeed.translate.local_engine import (
     PACKAGED_MODEL,
     LocalEngine,
     Strategy,
-    _rest_of,
     clean_answer,
     code_switch,
     examples,
@@ -40,6 +39,7 @@ from paperfeed.translate.local_engine import (
     packaged_model_path,
     split_parts,
     split_sentences,
+    unwritten_rest,
 )
 from paperfeed.translate.protect import spans_of
 
@@ -354,10 +354,10 @@ def test_the_decoder_ends_a_line_at_breaks_and_special_markers(model_folder: Pat
         decoder.close()
 
 
-def test_rest_of_continues_a_started_target() -> None:
-    assert _rest_of("策略梯度 [[M", "[[M1]]") == "1]]"
-    assert _rest_of("我们研究", "[[M0]]") == "[[M0]]"
-    assert _rest_of("离", "离策略") == "策略"
+def testunwritten_rest_continues_a_started_target() -> None:
+    assert unwritten_rest("策略梯度 [[M", "[[M1]]") == "1]]"
+    assert unwritten_rest("我们研究", "[[M0]]") == "[[M0]]"
+    assert unwritten_rest("离", "离策略") == "策略"
 
 
 @pytest.mark.slow

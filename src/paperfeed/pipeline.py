@@ -13,7 +13,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -478,14 +478,5 @@ def _report_json(report: RunReport) -> dict[str, object]:
         "untranslated": report.untranslated,
         "files": list(report.files),
         "failures": list(report.failures),
-        "translation": None
-        if report.translation is None
-        else {
-            "engine": report.translation.engine,
-            "model": report.translation.model,
-            "prompt_tokens": report.translation.prompt_tokens,
-            "completion_tokens": report.translation.completion_tokens,
-            "requests": report.translation.requests,
-            "deferred": report.translation.deferred,
-        },
+        "translation": None if report.translation is None else asdict(report.translation),
     }

@@ -251,7 +251,7 @@ class Dispatcher:
         email = self.settings.email
         cache_key = (content.dates, target.topics)
         if cache_key not in self._bodies:
-            papers = [e.paper for s in content.digest.sections for e in s.entries]
+            papers = [entry.paper for entry in content.digest.papers]
             self._bodies[cache_key] = render_bodies(
                 content,
                 subject_names=self._subject_names,

@@ -37,7 +37,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -102,7 +102,7 @@ PRIMARY = Strategy(require_terms=True)
 # Per kind, in order. An abstract's line is asked a second time with both its spans and its
 # terms required; a title only with its spans (requiring the terms there as well rescued fewer
 # titles when measured: 90 % translated instead of 97 %).
-STRATEGIES: dict[str, tuple[Strategy, ...]] = {
+STRATEGIES: Mapping[SegmentKind, tuple[Strategy, ...]] = {
     "title": (PRIMARY, Strategy(require_spans=True), Strategy(code_switch=False)),
     "abstract": (
         PRIMARY,
@@ -282,7 +282,7 @@ class LocalEngine:
         *,
         glossary: Glossary,
         chat: bool = False,
-        strategies: dict[str, tuple[Strategy, ...]] | None = None,
+        strategies: Mapping[SegmentKind, tuple[Strategy, ...]] | None = None,
     ) -> None:
         self._load = load
         self._runtime: Any = None  # a BatchedGreedy (few-shot) or a llama_cpp.Llama (chat)
@@ -505,7 +505,7 @@ class LocalEngine:
                 if missing[0].startswith("[[") and not inside:
                     scores[openers] += PLACEHOLDER_NUDGE
                 return
-            scores[self._first_token(_rest_of(answer, missing[0]))] += FORCE
+            scores[self._first_token(unwritten_rest(answer, missing[0]))] += FORCE
 
         return rule
 
@@ -550,7 +550,7 @@ class LocalEngine:
         return None
 
 
-def _rest_of(answer: str, target: str) -> str:
+def unwritten_rest(answer: str, target: str) -> str:
     """What is left to write of ``target`` when ``answer`` may already end with its start."""
     for size in range(len(target) - 1, 0, -1):
         if answer.endswith(target[:size]):
