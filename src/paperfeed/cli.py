@@ -430,6 +430,7 @@ def runs(limit: int, config_path: str | None) -> None:
     import json
 
     from paperfeed.app import open_store
+    from paperfeed.models import TranslationCost
 
     settings = _settings(config_path)
     with open_store(settings) as store:
@@ -439,11 +440,12 @@ def runs(limit: int, config_path: str | None) -> None:
     for row in found:
         report = json.loads(str(row["report"]))
         counts = ", ".join(f"{k}: {v}" for k, v in report.get("topic_counts", {}).items())
-        cost = report.get("translation")
+        stored = report.get("translation")  # absent from runs recorded before it was
+        cost = TranslationCost(**stored) if stored else None
         spent = (
-            f"  {cost['prompt_tokens'] + cost['completion_tokens']} tokens in "
-            f"{cost['requests']} requests ({' '.join(filter(None, (cost['engine'], cost['model'])))})"
-            if cost and cost.get("requests")
+            f"  {cost.total_tokens} tokens in {cost.requests} requests "
+            f"({' '.join(filter(None, (cost.engine, cost.model)))})"
+            if cost and cost.requests
             else ""
         )
         out.print(
