@@ -383,6 +383,9 @@ def test_required_spans_and_terms_are_written_out_when_the_model_omits_them(
 
 @pytest.mark.slow
 @needs_model
+# two answers of up to ~340 tokens from the base model: about 35 s on two idle cores, more
+# on a busy machine, so more room than the suite's 120 s default
+@pytest.mark.timeout(360)
 def test_a_configured_gguf_is_asked_through_its_chat_template(
     tmp_path: Path, model_folder: Path
 ) -> None:
