@@ -25,14 +25,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.listing_builder import example_digest, example_items  # noqa: E402
 
-from paperfeed.demo.feeds import build_rss  # noqa: E402
-from paperfeed.models import Listing, ListingItem  # noqa: E402
-from paperfeed.render import render_digest  # noqa: E402
-from paperfeed.select import select_matches  # noqa: E402
+from paperfeed.app.demo.feeds import build_rss  # noqa: E402
+from paperfeed.archive.sqlite import Store  # noqa: E402
+from paperfeed.core.records import Listing, ListingItem  # noqa: E402
+from paperfeed.core.topics import Topic  # noqa: E402
+from paperfeed.core.topics.matcher import _paper_text  # noqa: E402
+from paperfeed.core.topics.select import select_matches  # noqa: E402
+from paperfeed.publish.formats import render_digest  # noqa: E402
 from paperfeed.sources.arxiv_rss import parse_rss  # noqa: E402
-from paperfeed.store import Store  # noqa: E402
-from paperfeed.topics import Topic  # noqa: E402
-from paperfeed.topics.matcher import _paper_text  # noqa: E402
 
 DAY = date(2026, 6, 4)
 TOPICS = (

@@ -35,14 +35,14 @@ import trustme  # noqa: E402
 from tests.listing_builder import example_digest  # noqa: E402
 from tests.smtp_server import SmtpServer, free_port, smtp_server  # noqa: E402
 
-from paperfeed.announcements import ArxivCalendar  # noqa: E402
-from paperfeed.deliver.dispatch import Dispatcher  # noqa: E402
-from paperfeed.deliver.email import SmtpSender  # noqa: E402
-from paperfeed.deliver.ledger import DeliveryLedger  # noqa: E402
-from paperfeed.deliver.settings import DeliverySettings, EmailSettings, Recipient  # noqa: E402
-from paperfeed.deliver.site import build_site  # noqa: E402
-from paperfeed.models import Digest, DigestSection  # noqa: E402
-from paperfeed.store import Store  # noqa: E402
+from paperfeed.archive.sqlite import Store  # noqa: E402
+from paperfeed.archive.sqlite.ledger import DeliveryLedger  # noqa: E402
+from paperfeed.config.delivery import DeliverySettings, EmailSettings, Recipient  # noqa: E402
+from paperfeed.core.calendar import ArxivCalendar  # noqa: E402
+from paperfeed.core.records import Digest, DigestSection  # noqa: E402
+from paperfeed.publish.email import SmtpSender  # noqa: E402
+from paperfeed.publish.site import build_site  # noqa: E402
+from paperfeed.stages.deliver.dispatch import Dispatcher  # noqa: E402
 
 TOPICS = ("reinforcement learning", "diffusion policy", "robots")
 

@@ -35,13 +35,13 @@ import torch  # noqa: E402
 from sentence_transformers import SentenceTransformer  # noqa: E402
 from tests.listing_builder import example_digest  # noqa: E402
 
-from paperfeed.relevance.embedder import (  # noqa: E402
+from paperfeed.engines.embed.embedder import (  # noqa: E402
     OnnxEmbedder,
     document_text,
     native_bfloat16,
     resolve_model,
 )
-from paperfeed.relevance.onnx_export import onnx_model_for  # noqa: E402
+from paperfeed.engines.embed.onnx_export import onnx_model_for  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "bench_embeddings.json"
 

@@ -29,11 +29,12 @@ sys.path.insert(0, str(ROOT))
 import openai  # noqa: E402
 from tests.chat_server import FakeTranslator, chat_server  # noqa: E402
 
-from paperfeed.models import Paper  # noqa: E402
-from paperfeed.store import Store  # noqa: E402
-from paperfeed.translate import Segment, translate_papers  # noqa: E402
-from paperfeed.translate.glossary import Glossary  # noqa: E402
-from paperfeed.translate.openai_engine import OpenAIEngine  # noqa: E402
+from paperfeed.archive.sqlite import Store  # noqa: E402
+from paperfeed.core.records import Paper  # noqa: E402
+from paperfeed.engines.translate import Segment  # noqa: E402
+from paperfeed.engines.translate.glossary import Glossary  # noqa: E402
+from paperfeed.engines.translate.openai_engine import OpenAIEngine  # noqa: E402
+from paperfeed.stages.translate.service import translate_papers  # noqa: E402
 
 EVAL = ROOT / "tests" / "fixtures" / "eval" / "translation-dev.jsonl"
 

@@ -38,13 +38,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 from tests.relevance_samples import rl_papers, unrelated_papers  # noqa: E402
 
-from paperfeed.models import Listing, ListingItem, Paper  # noqa: E402
-from paperfeed.relevance.embedder import document_text, make_embedder  # noqa: E402
-from paperfeed.relevance.related import related_papers  # noqa: E402
-from paperfeed.relevance.settings import RelevanceSettings  # noqa: E402
-from paperfeed.store import Store  # noqa: E402
-from paperfeed.store.embeddings import link_papers, save_vectors  # noqa: E402
-from paperfeed.store.vector_index import SqliteVecIndex, forget_loaded, vec_path  # noqa: E402
+from paperfeed.archive.sqlite import Store  # noqa: E402
+from paperfeed.archive.sqlite.embeddings import link_papers, save_vectors  # noqa: E402
+from paperfeed.archive.sqlite.vector_index import SqliteVecIndex, forget_loaded, vec_path  # noqa: E402
+from paperfeed.config.relevance import RelevanceSettings  # noqa: E402
+from paperfeed.core.records import Listing, ListingItem, Paper  # noqa: E402
+from paperfeed.engines.embed.embedder import document_text, make_embedder  # noqa: E402
+from paperfeed.stages.relevance.related import related_papers  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "bench_related.json"
 MODEL = "bench/synthetic-minilm"

@@ -51,13 +51,13 @@ from typing import Any
 
 from sacrebleu.metrics import CHRF
 
-from paperfeed.app import make_engine
+from paperfeed.app.wiring import make_engine
 from paperfeed.config import Settings, load_settings
-from paperfeed.translate import Engine, Segment
-from paperfeed.translate.engine import SegmentKind, TokenUsage, usage_of
-from paperfeed.translate.glossary import Glossary
-from paperfeed.translate.protect import spans_of
-from paperfeed.translate.service import batch_size_of
+from paperfeed.engines.translate import Engine, Segment
+from paperfeed.engines.translate.engine import SegmentKind, TokenUsage, usage_of
+from paperfeed.engines.translate.glossary import Glossary
+from paperfeed.engines.translate.protect import spans_of
+from paperfeed.stages.translate.service import batch_size_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval" / "translation-dev.jsonl"
@@ -124,7 +124,7 @@ def read_eval(path: Path) -> list[dict[str, str]]:
 
 def check_hold_out(rows: Sequence[dict[str, str]]) -> None:
     """The few-shot examples must not be (parts of) evaluation items."""
-    from paperfeed.translate.local_engine import examples
+    from paperfeed.engines.translate.local_engine import examples
 
     texts = [" ".join((row["title"] + " " + row["abstract"]).split()).lower() for row in rows]
     for english, _ in examples():

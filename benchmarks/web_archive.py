@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.listing_builder import example_digest  # noqa: E402
 
-from paperfeed.announcements import ArxivCalendar  # noqa: E402
-from paperfeed.models import DigestEntry  # noqa: E402
-from paperfeed.store import Store  # noqa: E402
+from paperfeed.archive.sqlite import Store  # noqa: E402
+from paperfeed.core.calendar import ArxivCalendar  # noqa: E402
+from paperfeed.core.records import DigestEntry  # noqa: E402
 
 LAST_DAY = date(2026, 6, 4)
 TOPICS = ("reinforcement learning", "diffusion policy", "large language models")

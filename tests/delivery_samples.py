@@ -7,14 +7,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from paperfeed.deliver.settings import (
-    DeliverySettings,
-    EmailSettings,
-    Recipient,
-    WebhookSettings,
-)
-from paperfeed.models import Digest, DigestEntry, MatchedTerm
-from paperfeed.store import Store
+from paperfeed.archive.sqlite import Store
+from paperfeed.config.delivery import DeliverySettings, EmailSettings, Recipient, WebhookSettings
+from paperfeed.core.records import Digest, DigestEntry, MatchedTerm
 from tests.digest_samples import make_digest, make_entry, make_paper
 
 RL, DP = "reinforcement learning", "diffusion policy"

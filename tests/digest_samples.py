@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from paperfeed.models import (
+from paperfeed.core.records import (
     AnnounceType,
     Digest,
     DigestEntry,
@@ -13,7 +13,7 @@ from paperfeed.models import (
     MatchedTerm,
     Paper,
 )
-from paperfeed.render.seed_text import seed_header
+from paperfeed.publish.seed_text import seed_header
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from paperfeed.translate.engine import Segment, TokenUsage
+from paperfeed.engines.translate.engine import Segment, TokenUsage
 
 PREFIX = {"title": "【标题】", "abstract": "【摘要】"}
 

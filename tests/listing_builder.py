@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from paperfeed.digest_import import parse_seed_text
-from paperfeed.models import Digest, ListingItem
+from paperfeed.core.records import Digest, ListingItem
+from paperfeed.importing.parsers import parse_seed_text
 from paperfeed.sources.arxiv_rss import parse_rss
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.models import Paper
+from paperfeed.core.records import Paper
 from paperfeed.sources.arxiv_api import parse_api_feed
 from tests.listing_builder import example_digest
 

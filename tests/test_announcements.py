@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from paperfeed.announcements import (
+from paperfeed.core.calendar import (
     NEW_YORK,
     ArxivCalendar,
     Holiday,

@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from paperfeed.errors import ParseError, SourceError
+from paperfeed.core.errors import ParseError, SourceError
 from paperfeed.sources.arxiv_api import (
     ArxivApiClient,
     arxiv_categories,

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from paperfeed.errors import ParseError, SourceError
-from paperfeed.models import ListingItem, Paper
+from paperfeed.core.errors import ParseError, SourceError
+from paperfeed.core.records import ListingItem, Paper
 from paperfeed.sources.arxiv_rss import (
     abstract_of,
     fetch_feed,

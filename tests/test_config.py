@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from paperfeed import config
-from paperfeed.errors import ConfigError, QueryError
+from paperfeed.core.errors import ConfigError, QueryError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

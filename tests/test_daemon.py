@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from paperfeed.announcements import ArxivCalendar, load_holidays
-from paperfeed.config import load_settings
-from paperfeed.daemon import (
+from paperfeed.app.daemon import (
     STATUS_FILE,
     PipelineJobs,
     due_listings,
@@ -21,14 +19,16 @@ from paperfeed.daemon import (
     read_status,
     run_daemon,
 )
-from paperfeed.deliver.dispatch import DeliveryOutcome, DeliveryReport
-from paperfeed.deliver.ledger import DeliveryLedger
-from paperfeed.deliver.settings import DaemonSettings
-from paperfeed.deliver.targets import Target
-from paperfeed.deliver.webhooks import WebhookSender
-from paperfeed.errors import SourceError
-from paperfeed.models import RunReport
-from paperfeed.store import Store
+from paperfeed.archive.sqlite import Store
+from paperfeed.archive.sqlite.ledger import DeliveryLedger
+from paperfeed.config import load_settings
+from paperfeed.config.delivery import DaemonSettings
+from paperfeed.core.calendar import ArxivCalendar, load_holidays
+from paperfeed.core.errors import SourceError
+from paperfeed.core.records import RunReport
+from paperfeed.publish.webhooks import WebhookSender
+from paperfeed.stages.deliver.dispatch import DeliveryOutcome, DeliveryReport
+from paperfeed.stages.deliver.targets import Target
 from tests.delivery_samples import NEW_YORK, digest_for
 from tests.webhook_receiver import Receiver, install
 
@@ -260,8 +260,8 @@ class DigestJobs(PipelineJobs):
     """The real jobs, except that "running the pipeline" stores a prepared digest (no arXiv)."""
 
     def run(self, listing_date: date, *, deliver: bool) -> RunReport:
-        from paperfeed.app import open_store
-        from paperfeed.deliver.service import open_delivery
+        from paperfeed.app.wiring import open_store
+        from paperfeed.stages.deliver.service import open_delivery
 
         with open_store(self.settings) as store:
             store.save_digest(digest_for(listing_date))

@@ -14,9 +14,9 @@ import trustme
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from paperfeed.cli import main
-from paperfeed.demo.feeds import archives_of, build_feeds
-from paperfeed.demo.server import serve
+from paperfeed.app.cli import main
+from paperfeed.app.demo.feeds import archives_of, build_feeds
+from paperfeed.app.demo.server import serve
 from tests.listing_builder import example_items, unrelated_items
 from tests.smtp_server import SmtpServer, smtp_server
 from tests.webhook_receiver import FEISHU_SECRET, JSON_SECRET, Receiver, install

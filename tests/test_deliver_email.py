@@ -12,7 +12,8 @@ from email.utils import parsedate_to_datetime
 import pytest
 import trustme
 
-from paperfeed.deliver.email import (
+from paperfeed.archive.sqlite.ledger import SendError
+from paperfeed.publish.email import (
     EmailBodies,
     OutgoingEmail,
     SmtpSender,
@@ -20,8 +21,7 @@ from paperfeed.deliver.email import (
     render_bodies,
     unsubscribe_url,
 )
-from paperfeed.deliver.ledger import SendError
-from paperfeed.deliver.targets import edition, message_key
+from paperfeed.stages.deliver.targets import edition, message_key
 from tests.delivery_samples import DP, JUNE_4, RL, digest_for, email_settings
 from tests.smtp_server import smtp_server
 

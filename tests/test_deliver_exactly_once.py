@@ -13,14 +13,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from paperfeed.deliver.dispatch import DeliveryReport, Dispatcher
-from paperfeed.deliver.email import OutgoingEmail, SmtpSender
-from paperfeed.deliver.ledger import DeliveryLedger, SendError
-from paperfeed.deliver.settings import DeliverySettings, Recipient, WebhookSettings
-from paperfeed.deliver.webhook_payloads import Payload
-from paperfeed.deliver.webhooks import WebhookSender
-from paperfeed.errors import DeliveryError
-from paperfeed.store import Store
+from paperfeed.archive.sqlite import Store
+from paperfeed.archive.sqlite.ledger import DeliveryLedger, SendError
+from paperfeed.config.delivery import DeliverySettings, Recipient, WebhookSettings
+from paperfeed.core.errors import DeliveryError
+from paperfeed.publish.email import OutgoingEmail, SmtpSender
+from paperfeed.publish.webhook_payloads import Payload
+from paperfeed.publish.webhooks import WebhookSender
+from paperfeed.stages.deliver.dispatch import DeliveryReport, Dispatcher
 from tests.delivery_samples import (
     DP,
     JUNE_4,

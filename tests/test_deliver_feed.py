@@ -8,7 +8,7 @@ from datetime import date
 import feedparser
 from lxml import etree
 
-from paperfeed.deliver.feed import build_feeds, entry_id, topic_slug, topic_slugs
+from paperfeed.publish.feed import build_feeds, entry_id, topic_slug, topic_slugs
 from tests.delivery_samples import DP, JUNE_4, RL, digest_for
 
 JUNE_5 = date(2026, 6, 5)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from paperfeed import config
-from paperfeed.errors import ConfigError
+from paperfeed.core.errors import ConfigError
 
 FULL = """
 [[topics]]

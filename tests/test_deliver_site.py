@@ -13,9 +13,9 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import pytest
 
-from paperfeed.deliver.site import MANIFEST, build_site
-from paperfeed.models import Digest, DigestSection
-from paperfeed.store import Store
+from paperfeed.archive.sqlite import Store
+from paperfeed.core.records import Digest, DigestSection
+from paperfeed.publish.site import MANIFEST, build_site
 from tests.delivery_samples import JUNE_4, digest_for
 
 DAYS = [date(2026, 6, 2), date(2026, 6, 3), JUNE_4]

@@ -17,11 +17,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from paperfeed.deliver.ledger import SendError
-from paperfeed.deliver.settings import WebhookSettings
-from paperfeed.deliver.targets import edition
-from paperfeed.deliver.webhook_payloads import build_payloads
-from paperfeed.deliver.webhooks import WebhookSender, dingtalk_sign, feishu_sign
+from paperfeed.archive.sqlite.ledger import SendError
+from paperfeed.config.delivery import WebhookSettings
+from paperfeed.publish.webhook_payloads import build_payloads
+from paperfeed.publish.webhooks import WebhookSender, dingtalk_sign, feishu_sign
+from paperfeed.stages.deliver.targets import edition
 from tests.delivery_samples import DP, RL, big_digest, digest_for
 from tests.webhook_receiver import (
     DINGTALK_SECRET,

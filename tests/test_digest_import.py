@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.digest_import import (
+from paperfeed.core.errors import DigestImportError
+from paperfeed.core.records import UNKNOWN_VERSION
+from paperfeed.importing.parsers import (
     CompactItem,
     ImportedDigest,
     detect_format,
@@ -15,9 +17,7 @@ from paperfeed.digest_import import (
     parse_digest_file,
     parse_seed_text,
 )
-from paperfeed.errors import DigestImportError
-from paperfeed.models import UNKNOWN_VERSION
-from paperfeed.render import render_digest
+from paperfeed.publish.formats import render_digest
 from tests.digest_samples import (
     NEW_YORK,
     SHANGHAI,

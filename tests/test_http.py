@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from paperfeed import __version__
-from paperfeed.errors import SourceError
+from paperfeed.core.errors import SourceError
 from paperfeed.sources.http import (
     CachedResponse,
     MemoryValidatorCache,

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from paperfeed.cli import main
-from paperfeed.demo.feeds import archives_of, build_feeds
-from paperfeed.demo.server import serve
-from paperfeed.models import ListingItem
+from paperfeed.app.cli import main
+from paperfeed.app.demo.feeds import archives_of, build_feeds
+from paperfeed.app.demo.server import serve
+from paperfeed.core.records import ListingItem
 from tests.hf_samples import daily_item, daily_pages, recorded
 from tests.listing_builder import DIGESTS, example_digest, example_items, unrelated_items
 from tests.test_run_end_to_end import write_config

@@ -10,8 +10,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from paperfeed import config
-from paperfeed.app import open_hugging_face
-from paperfeed.errors import ConfigError
+from paperfeed.app.wiring import open_hugging_face
+from paperfeed.core.errors import ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

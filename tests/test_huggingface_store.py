@@ -12,7 +12,22 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from paperfeed.community import (
+from paperfeed.archive.sqlite import Store, TranslationKey
+from paperfeed.archive.sqlite.reactions import stamps
+from paperfeed.archive.sqlite.signals import (
+    community_trending,
+    missing_from_archive,
+    save_signals,
+    stored_signals,
+    upvote_history,
+)
+from paperfeed.core.errors import StoreError
+from paperfeed.core.records import Listing, ListingItem, Paper
+from paperfeed.core.signals import CommunitySignals
+from paperfeed.sources.arxiv_api import ArxivApiClient
+from paperfeed.sources.http import PoliteClient, make_http_client
+from paperfeed.sources.huggingface import HuggingFacePapers, parse_daily_papers, parse_paper
+from paperfeed.stages.signals import (
     SignalsRefresh,
     refresh_dates,
     refresh_days,
@@ -20,21 +35,6 @@ from paperfeed.community import (
     run_stage,
     signals_stage,
     translate_shown,
-)
-from paperfeed.errors import StoreError
-from paperfeed.models import Listing, ListingItem, Paper
-from paperfeed.signals import CommunitySignals
-from paperfeed.sources.arxiv_api import ArxivApiClient
-from paperfeed.sources.http import PoliteClient, make_http_client
-from paperfeed.sources.huggingface import HuggingFacePapers, parse_daily_papers, parse_paper
-from paperfeed.store import Store, TranslationKey
-from paperfeed.store.reactions import stamps
-from paperfeed.store.signals import (
-    community_trending,
-    missing_from_archive,
-    save_signals,
-    stored_signals,
-    upvote_history,
 )
 from tests.fake_engine import FakeEngine
 from tests.hf_samples import daily_item, daily_pages, encode, recorded
@@ -235,7 +235,7 @@ def test_trending_restricted_to_a_topic(store: Store) -> None:
     assert [t.arxiv_id for t in rl] == ["2606.00009", "2606.00001"]
     assert {m.field for m in rl[1].terms} == {"title", "abstract"}
     assert [m.text for m in rl[0].terms] == ["Reinforcement Learning"]
-    from paperfeed.topics import Topic
+    from paperfeed.core.topics import Topic
 
     vision_only = Topic(name="cv", query="images", categories=("cs.CV",))
     found = community_trending(store, window="week", end_date=JUNE_4, topic=vision_only)

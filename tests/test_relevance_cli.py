@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from paperfeed.cli import main
-from paperfeed.demo.feeds import archives_of, build_feeds
-from paperfeed.demo.server import serve
+from paperfeed.app.cli import main
+from paperfeed.app.demo.feeds import archives_of, build_feeds
+from paperfeed.app.demo.server import serve
 from tests.listing_builder import example_items, unrelated_items
 
 pytest.importorskip("sentence_transformers")
@@ -135,7 +135,7 @@ def test_profile_similarity_names_the_nearest_profile_paper(home: Home) -> None:
 def test_enabled_without_the_extra_is_skipped_with_a_one_line_hint(
     home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("paperfeed.relevance.settings.extra_available", lambda: False)
+    monkeypatch.setattr("paperfeed.config.relevance.extra_available", lambda: False)
     home.configure("enabled = true\n")
     result = home.cli("run", "--date", str(JUNE))
     assert result.exit_code == 0, result.output

@@ -18,8 +18,11 @@ pytest.importorskip("onnxruntime")
 
 import numpy as np
 
-from paperfeed.models import Listing, ListingItem, Match, MatchedTerm
-from paperfeed.relevance.embedder import (
+from paperfeed.archive.sqlite import Store
+from paperfeed.archive.sqlite.scores import scores_for
+from paperfeed.config.relevance import RelevanceSettings, Weights
+from paperfeed.core.records import Listing, ListingItem, Match, MatchedTerm
+from paperfeed.engines.embed.embedder import (
     Embedder,
     OnnxEmbedder,
     SentenceTransformerEmbedder,
@@ -28,11 +31,8 @@ from paperfeed.relevance.embedder import (
     native_bfloat16,
     resolve_model,
 )
-from paperfeed.relevance.onnx_export import onnx_model_for
-from paperfeed.relevance.settings import RelevanceSettings, Weights
-from paperfeed.relevance.stage import RelevanceStage
-from paperfeed.store import Store
-from paperfeed.store.relevance import scores_for
+from paperfeed.engines.embed.onnx_export import onnx_model_for
+from paperfeed.stages.relevance.stage import RelevanceStage
 from tests.relevance_samples import rl_papers, unrelated_papers
 
 DAY = date(2026, 6, 4)
@@ -169,8 +169,8 @@ def test_the_web_paper_page_lists_embedding_neighbours_first(
     (shown with it), and the API carries the similarity too."""
     from lxml import html as lxml_html
 
-    from paperfeed.relevance.related import embed_archive
-    from paperfeed.store import Store
+    from paperfeed.archive.sqlite import Store
+    from paperfeed.stages.relevance.related import embed_archive
     from tests.web_samples import RL_PAPER, archive_copy, options, web_client
 
     db = archive_copy(tmp_path, tmp_path_factory)

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from paperfeed.models import MatchedTerm
-from paperfeed.relevance.scoring import (
+from paperfeed.config.relevance import Weights
+from paperfeed.core.records import MatchedTerm
+from paperfeed.core.scoring import (
     PART_NAMES,
     PaperSignals,
     ProfileRef,
@@ -20,7 +21,6 @@ from paperfeed.relevance.scoring import (
     score_json,
     score_paper,
 )
-from paperfeed.relevance.settings import Weights
 
 TITLE = MatchedTerm("reinforcement learning", "title", "Reinforcement Learning")
 ABSTRACT = MatchedTerm("reinforcement learning", "abstract", "reinforcement learning")

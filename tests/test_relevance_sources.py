@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.relevance.errors import RelevanceError
-from paperfeed.relevance.profile_sources import (
+from paperfeed.core.errors import RelevanceError
+from paperfeed.importing.profiles import (
     ProfileEntry,
     arxiv_id_in,
     parse_bibtex,

@@ -18,13 +18,18 @@ pytest.importorskip("numpy")
 
 import numpy as np
 
-from paperfeed.models import Listing, ListingItem, Paper
-from paperfeed.relevance.errors import RelevanceError
-from paperfeed.relevance.related import embed_archive, related_papers
-from paperfeed.relevance.vectors import embed_papers, embed_texts, nearest_papers
-from paperfeed.store import Store
-from paperfeed.store.embeddings import embedding_count, papers_without_embedding
-from paperfeed.store.vector_index import NumpyIndex, SqliteVecIndex, forget_loaded, vec_path
+from paperfeed.archive.sqlite import Store
+from paperfeed.archive.sqlite.embeddings import embedding_count, papers_without_embedding
+from paperfeed.archive.sqlite.vector_index import (
+    NumpyIndex,
+    SqliteVecIndex,
+    forget_loaded,
+    vec_path,
+)
+from paperfeed.core.errors import RelevanceError
+from paperfeed.core.records import Listing, ListingItem, Paper
+from paperfeed.stages.relevance.related import embed_archive, related_papers
+from paperfeed.stages.relevance.vectors import embed_papers, embed_texts, nearest_papers
 from tests.relevance_samples import HashEmbedder, rl_papers
 
 DAY = date(2026, 6, 4)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from paperfeed.digest_import import parse_seed_text
-from paperfeed.render import render_digest
-from paperfeed.render.compact import newest_first_key
+from paperfeed.importing.parsers import parse_seed_text
+from paperfeed.publish.compact import newest_first_key
+from paperfeed.publish.formats import render_digest
 from tests.digest_samples import make_digest, make_entry, make_paper, sample_digest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "digests"

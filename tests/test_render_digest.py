@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from paperfeed.errors import RenderError
-from paperfeed.render import FILE_SUFFIX, FORMATS, digest_filename, render_digest
+from paperfeed.core.errors import RenderError
+from paperfeed.publish.formats import FILE_SUFFIX, FORMATS, digest_filename, render_digest
 from tests.digest_samples import make_digest, sample_digest
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from paperfeed.digest_import import parse_seed_text
-from paperfeed.render import render_digest
+from paperfeed.importing.parsers import parse_seed_text
+from paperfeed.publish.formats import render_digest
 from tests.digest_samples import make_digest, make_entry, make_paper, sample_digest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "digests"

@@ -6,9 +6,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from paperfeed.digest_import import parse_seed_text
-from paperfeed.render import render_digest
-from paperfeed.render.json_format import (
+from paperfeed.importing.parsers import parse_seed_text
+from paperfeed.publish.formats import render_digest
+from paperfeed.publish.json_format import (
     DIGEST_KEYS,
     LINK_KEYS,
     MATCHED_KEYS,

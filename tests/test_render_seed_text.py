@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from paperfeed.digest_import import parse_seed_text
-from paperfeed.render import render_digest
-from paperfeed.render.seed_text import seed_header
+from paperfeed.importing.parsers import parse_seed_text
+from paperfeed.publish.formats import render_digest
+from paperfeed.publish.seed_text import seed_header
 from tests.digest_samples import (
     NEW_YORK,
     SHANGHAI,

@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from paperfeed import pipeline
-from paperfeed.cli import main
-from paperfeed.demo.feeds import archives_of, build_feeds
-from paperfeed.demo.server import serve
+from paperfeed.app.cli import main
+from paperfeed.app.demo.feeds import archives_of, build_feeds
+from paperfeed.app.demo.server import serve
 from tests.listing_builder import example_items, unrelated_items
 from tests.test_run_end_to_end import write_config
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from paperfeed.cli import main
-from paperfeed.demo.feeds import archives_of, build_feeds
-from paperfeed.demo.server import serve
-from paperfeed.models import ListingItem
+from paperfeed.app.cli import main
+from paperfeed.app.demo.feeds import archives_of, build_feeds
+from paperfeed.app.demo.server import serve
+from paperfeed.core.records import ListingItem
 from tests.listing_builder import DIGESTS, example_items, unrelated_items
 
 JUNE = date(2026, 6, 4)  # Thursday, EDT: announced Wed 2026-06-03 20:00 EDT

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from paperfeed.errors import QueryError
-from paperfeed.models import AnnounceType, ListingItem, MatchedTerm, Paper
-from paperfeed.select import arxiv_id_sort_key, select_matches
-from paperfeed.topics import Topic
+from paperfeed.core.errors import QueryError
+from paperfeed.core.records import AnnounceType, ListingItem, MatchedTerm, Paper
+from paperfeed.core.topics import Topic
+from paperfeed.core.topics.select import arxiv_id_sort_key, select_matches
 
 RL = Topic(name="reinforcement learning", query="reinforcement learning")
 DP = Topic(name="diffusion policy", query="diffusion policy")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.errors import StoreError
-from paperfeed.models import (
+from paperfeed.archive.sqlite import Store, TranslationKey
+from paperfeed.core.errors import StoreError
+from paperfeed.core.records import (
     Digest,
     DigestEntry,
     DigestSection,
@@ -18,7 +19,6 @@ from paperfeed.models import (
     MatchedTerm,
     Paper,
 )
-from paperfeed.store import Store, TranslationKey
 
 DAY = date(2026, 6, 4)
 

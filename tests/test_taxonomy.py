@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed import taxonomy
-from paperfeed.taxonomy import (
+from paperfeed.core import taxonomy
+from paperfeed.core.taxonomy import (
     ALL_ARCHIVES,
     ARCHIVES,
     archive_categories,

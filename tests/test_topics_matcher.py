@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.errors import QueryError
-from paperfeed.models import MatchedTerm, Paper
-from paperfeed.topics import PaperText, Topic, compile_topic
+from paperfeed.core.errors import QueryError
+from paperfeed.core.records import MatchedTerm, Paper
+from paperfeed.core.topics import PaperText, Topic, compile_topic
 
 DIGEST = Path(__file__).parent / "fixtures" / "topics" / "digest-2026-06-04.txt"
 

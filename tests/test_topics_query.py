@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from paperfeed.errors import QueryError
-from paperfeed.topics import And, CategoryTerm, Not, Or, Phrase, parse_query
-from paperfeed.topics.query import TextField
+from paperfeed.core.errors import QueryError
+from paperfeed.core.topics import And, CategoryTerm, Not, Or, Phrase, parse_query
+from paperfeed.core.topics.query import TextField
 
 TA: tuple[TextField, ...] = ("title", "abstract")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.translate.checks import check, cjk_ratio, echo_share
+from paperfeed.engines.translate.checks import check, cjk_ratio, echo_share
 
 EVAL = Path(__file__).parent / "fixtures" / "eval" / "translation-dev.jsonl"
 TITLE = "Self-Distilled Policy Gradient for GRPO"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.demo.feeds import archives_of, build_feeds
-from paperfeed.demo.server import serve
+from paperfeed.app.demo.feeds import archives_of, build_feeds
+from paperfeed.app.demo.server import serve
 from tests.chat_server import ChatEndpoint, FakeTranslator
 from tests.listing_builder import example_items
 from tests.smtp_server import smtp_server
@@ -198,7 +198,7 @@ def test_tldr_is_stored_and_shown_in_markdown_html_and_email(
 def test_auto_without_an_engine_prints_a_hint_and_keeps_english(
     tmp_path: Path, feeds: str, endpoint: ChatEndpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("paperfeed.app.local_engine_available", lambda settings: False)
+    monkeypatch.setattr("paperfeed.app.wiring.local_engine_available", lambda settings: False)
     site = make_site(tmp_path, feeds, endpoint)
     site.env.pop("PAPERFEED_LLM_BASE_URL")
     site.env["PAPERFEED_TRANSLATE_ENGINE"] = "auto"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed import app
+from paperfeed.app import wiring as app
 from paperfeed.config import Settings, load_settings
-from paperfeed.errors import ConfigError
-from paperfeed.translate import NoneEngine
-from paperfeed.translate.openai_engine import OpenAIEngine
+from paperfeed.core.errors import ConfigError
+from paperfeed.engines.translate import NoneEngine
+from paperfeed.engines.translate.openai_engine import OpenAIEngine
 
 
 def settings_from(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> Settings:

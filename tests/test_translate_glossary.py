@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.errors import ConfigError
-from paperfeed.translate.glossary import Glossary, GlossaryTerm, builtin_terms, parse_glossary
+from paperfeed.core.errors import ConfigError
+from paperfeed.engines.translate.glossary import (
+    Glossary,
+    GlossaryTerm,
+    builtin_terms,
+    parse_glossary,
+)
 
 
 @pytest.fixture(scope="module")

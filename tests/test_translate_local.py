@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed import app
+from paperfeed.app import wiring as app
 from paperfeed.config import Settings, load_settings
-from paperfeed.errors import TranslateError
-from paperfeed.translate import Segment
-from paperfeed.translate.checks import cjk_ratio
-from paperfeed.translate.glossary import Glossary
-from paperfeed.translate.llama_batch import BatchedGreedy
-from paperfeed.translate.local_engine import (
+from paperfeed.core.errors import TranslateError
+from paperfeed.engines.translate import Segment
+from paperfeed.engines.translate.checks import cjk_ratio
+from paperfeed.engines.translate.glossary import Glossary
+from paperfeed.engines.translate.llama_batch import BatchedGreedy
+from paperfeed.engines.translate.local_engine import (
     PACKAGED_MODEL,
     LocalEngine,
     Strategy,
@@ -41,7 +41,7 @@ from paperfeed.translate.local_engine import (
     split_sentences,
     unwritten_rest,
 )
-from paperfeed.translate.protect import spans_of
+from paperfeed.engines.translate.protect import spans_of
 
 EVAL = Path(__file__).parent / "fixtures" / "eval" / "translation-dev.jsonl"
 
@@ -296,8 +296,8 @@ JANUARY = date(2026, 1, 13)
 def test_paperfeed_run_translates_offline_and_a_rerun_loads_no_model(
     tmp_path: Path, model_folder: Path
 ) -> None:
-    from paperfeed.demo.feeds import archives_of, build_feeds
-    from paperfeed.demo.server import serve
+    from paperfeed.app.demo.feeds import archives_of, build_feeds
+    from paperfeed.app.demo.server import serve
     from tests.listing_builder import example_items
     from tests.test_run_end_to_end import Site, write_config
 

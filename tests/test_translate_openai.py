@@ -17,13 +17,14 @@ import openai
 import pytest
 from werkzeug import Request, Response
 
+from paperfeed.archive.sqlite import Store
 from paperfeed.config import load_settings
-from paperfeed.errors import TranslateError
-from paperfeed.models import Paper
-from paperfeed.store import Store
-from paperfeed.translate import Segment, translate_papers
-from paperfeed.translate.glossary import Glossary
-from paperfeed.translate.openai_engine import OpenAIEngine
+from paperfeed.core.errors import TranslateError
+from paperfeed.core.records import Paper
+from paperfeed.engines.translate import Segment
+from paperfeed.engines.translate.glossary import Glossary
+from paperfeed.engines.translate.openai_engine import OpenAIEngine
+from paperfeed.stages.translate.service import translate_papers
 from tests.chat_server import (
     ChatEndpoint,
     FakeTranslator,

@@ -19,12 +19,12 @@ import httpx
 import openai
 import pytest
 
-from paperfeed.models import Paper
-from paperfeed.store import Store, TranslationKey
-from paperfeed.translate import translate_papers
-from paperfeed.translate.checks import check
-from paperfeed.translate.glossary import Glossary
-from paperfeed.translate.openai_engine import OpenAIEngine
+from paperfeed.archive.sqlite import Store, TranslationKey
+from paperfeed.core.records import Paper
+from paperfeed.engines.translate.checks import check
+from paperfeed.engines.translate.glossary import Glossary
+from paperfeed.engines.translate.openai_engine import OpenAIEngine
+from paperfeed.stages.translate.service import translate_papers
 
 pytest.importorskip(
     "llama_cpp", reason="llama-cpp-python is not installed (pip install '.[local]')"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.translate.protect import (
+from paperfeed.engines.translate.protect import (
     leftover_placeholders,
     placeholder,
     protect,

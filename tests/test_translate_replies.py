@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
-from paperfeed.translate.replies import parse_reply, request_items, strip_fences, strip_reasoning
+from paperfeed.engines.translate.replies import (
+    parse_reply,
+    request_items,
+    strip_fences,
+    strip_reasoning,
+)
 
 IDS = ["1", "2"]
 GOOD = '{"translations": [{"id": "1", "zh": "甲"}, {"id": "2", "zh": "乙"}]}'

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paperfeed.models import Paper
-from paperfeed.store import Store
-from paperfeed.translate import NoneEngine, summarize_papers, translate_papers
+from paperfeed.archive.sqlite import Store
+from paperfeed.core.records import Paper
+from paperfeed.engines.translate import NoneEngine
+from paperfeed.stages.translate.service import summarize_papers, translate_papers
 from tests.fake_engine import FakeEngine
 
 

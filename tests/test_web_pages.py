@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import html
 
-from paperfeed.daemon import STATUS_FILE
-from paperfeed.store import Store
+from paperfeed.app.daemon import STATUS_FILE
+from paperfeed.archive.sqlite import Store
 from tests.web_samples import (
     CRAFTED,
     CROSS,
@@ -488,8 +488,8 @@ def test_cached_pages_change_when_the_archive_does(db: Path) -> None:
 def test_trending_shows_hugging_face_daily_papers_with_archive_cards(db: Path) -> None:
     """Community signals stored by `paperfeed run`/`trending --refresh` rank on the trending
     page and in the API: archive papers as full cards, others as a plain row."""
-    from paperfeed.signals import CommunitySignals
-    from paperfeed.store.signals import save_signals
+    from paperfeed.archive.sqlite.signals import save_signals
+    from paperfeed.core.signals import CommunitySignals
 
     day = NOW.date()
     with Store.open(db) as store:

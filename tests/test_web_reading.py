@@ -86,8 +86,8 @@ def test_bibtex_export(db: Path) -> None:
 
 
 def test_bibtex_escapes_what_would_break_an_entry(db: Path) -> None:
-    from paperfeed.web.export import to_bibtex
-    from paperfeed.web.site import PaperItem
+    from paperfeed.app.web.export import to_bibtex
+    from paperfeed.app.web.page_data import PaperItem
     from tests.digest_samples import make_paper
 
     paper = make_paper(

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from paperfeed.web import api, create_app
+from paperfeed.app.web import api, create_app
 from tests.web_samples import archive_copy, csrf_token, options
 
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import html
 
-from paperfeed.store import Store
+from paperfeed.archive.sqlite import Store
 from tests.digest_samples import make_paper
 from tests.web_samples import (
     CROSS,

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import html
 
-from paperfeed.web.security import READER_COOKIE, is_loopback, safe_next
+from paperfeed.app.web.security import READER_COOKIE, is_loopback, safe_next
 from tests.web_samples import (
     CRAFTED,
     CROSS,

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from paperfeed.announcements import ArxivCalendar
-from paperfeed.cli import main
-from paperfeed.web import WebOptions
-from paperfeed.web import server as web_server
+from paperfeed.app.cli import main
+from paperfeed.app.web import WebOptions
+from paperfeed.app.web import server as web_server
+from paperfeed.core.calendar import ArxivCalendar
 from tests.web_samples import archive_copy
 from tests.web_server import free_port
 

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from paperfeed.imports import import_file
-from paperfeed.models import Digest, DigestEntry, Listing, ListingItem, MatchedTerm
-from paperfeed.store import Store
-from paperfeed.web import WebOptions, create_app
+from paperfeed.app.web import WebOptions, create_app
+from paperfeed.archive.sqlite import Store
+from paperfeed.core.records import Digest, DigestEntry, Listing, ListingItem, MatchedTerm
+from paperfeed.importing.loader import import_file
 from tests.digest_samples import make_digest, make_entry, make_paper
 from tests.listing_builder import DIGESTS
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import httpx
 import uvicorn
 
-from paperfeed.web import WebOptions, create_app
+from paperfeed.app.web import WebOptions, create_app
 
 
 def free_port() -> int:

@@ -1,5 +1,5 @@
 """``python -m paperfeed``: the same as the ``paperfeed`` command."""
 
-from paperfeed.cli import main
+from paperfeed.app.cli import main
 
 main()

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from paperfeed import taxonomy
-from paperfeed.announcements import ArxivCalendar, load_holidays
+from paperfeed.archive.sqlite import Store
 from paperfeed.config import Settings
-from paperfeed.errors import DeliveryError, PaperfeedError, UsageError
-from paperfeed.models import (
+from paperfeed.core import taxonomy
+from paperfeed.core.calendar import ArxivCalendar, load_holidays
+from paperfeed.core.errors import DeliveryError, PaperfeedError, UsageError
+from paperfeed.core.records import (
     Digest,
     DigestEntry,
     DigestSection,
@@ -36,19 +37,19 @@ from paperfeed.models import (
     Translation,
     TranslationCost,
 )
-from paperfeed.render import digest_filename, render_digest
-from paperfeed.render.seed_text import seed_header
-from paperfeed.select import select_matches
+from paperfeed.core.topics.select import select_matches
+from paperfeed.engines.translate import Engine
+from paperfeed.publish.formats import digest_filename, render_digest
+from paperfeed.publish.seed_text import seed_header
 from paperfeed.sources.arxiv_api import ArxivApiClient
 from paperfeed.sources.arxiv_rss import fetch_feed, fetch_listing
 from paperfeed.sources.http import PoliteClient
-from paperfeed.store import Store
-from paperfeed.translate import Engine, TranslationRun, summarize_papers, translate_papers
+from paperfeed.stages.translate.service import TranslationRun, summarize_papers, translate_papers
 
 if TYPE_CHECKING:
-    from paperfeed.deliver.dispatch import DeliveryReport
-    from paperfeed.relevance.scoring import Score
-    from paperfeed.relevance.stage import RelevanceStage
+    from paperfeed.core.scoring import Score
+    from paperfeed.stages.deliver.dispatch import DeliveryReport
+    from paperfeed.stages.relevance.stage import RelevanceStage
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ def _run_stages(
     scores: dict[str, Score] | None = None
     if deps.relevance is not None:
         # Before translation: papers cut by the score threshold are never translated.
-        from paperfeed.relevance.errors import RelevanceError
+        from paperfeed.core.errors import RelevanceError
 
         try:
             ranked = deps.relevance(store, target, listing, matches, deps.progress.start)

@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from paperfeed.config.delivery import TOP_LEVEL_KEYS as DELIVERY_KEYS
+from paperfeed.config.delivery import DeliverySettings, parse_delivery
 from paperfeed.config.reader import TomlReader
+from paperfeed.config.relevance import RelevanceSettings, parse_relevance
 from paperfeed.config.sections import (
     CONFIG_FILE_NAME,
     DEFAULT_TOPICS,
@@ -27,11 +30,8 @@ from paperfeed.config.sections import (
     parse_topics,
     parse_translate,
 )
-from paperfeed.deliver.settings import TOP_LEVEL_KEYS as DELIVERY_KEYS
-from paperfeed.deliver.settings import DeliverySettings, parse_delivery
-from paperfeed.errors import ConfigError
-from paperfeed.relevance.settings import RelevanceSettings, parse_relevance
-from paperfeed.topics import Topic
+from paperfeed.core.errors import ConfigError
+from paperfeed.core.topics import Topic
 
 
 @dataclass(frozen=True, slots=True)

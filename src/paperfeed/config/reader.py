@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from paperfeed.errors import ConfigError
+from paperfeed.core.errors import ConfigError
 
 
 class TomlReader:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from paperfeed import taxonomy
 from paperfeed.config.reader import TomlReader
-from paperfeed.errors import ConfigError
-from paperfeed.topics import Topic, compile_topic
+from paperfeed.core import taxonomy
+from paperfeed.core.errors import ConfigError
+from paperfeed.core.topics import Topic, compile_topic
 
 # Every archive with RSS feeds: broad enough to catch every paper in the example digests, which
 # span cs, stat, eess, math, physics, q-bio and more. A cross-listed paper appears in every

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from paperfeed.errors import ParseError, SourceError
-from paperfeed.models import Paper, fold_whitespace
+from paperfeed.core.errors import ParseError, SourceError
+from paperfeed.core.records import Paper, fold_whitespace
 from paperfeed.sources.http import PoliteClient
 
 log = logging.getLogger(__name__)

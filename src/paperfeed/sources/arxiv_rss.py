@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from paperfeed.errors import ParseError, SourceError
-from paperfeed.models import (
+from paperfeed.core.errors import ParseError, SourceError
+from paperfeed.core.records import (
     ANNOUNCE_TYPES,
     AnnounceType,
     FeedPage,

@@ -21,7 +21,7 @@ from typing import Protocol
 import httpx
 
 from paperfeed import __version__
-from paperfeed.errors import SourceError
+from paperfeed.core.errors import SourceError
 
 log = logging.getLogger(__name__)
 

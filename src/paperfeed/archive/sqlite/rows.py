@@ -1,0 +1,90 @@
+"""Conversions between records and SQLite rows: the only place that knows both shapes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import date, datetime
+
+from paperfeed.core.records import ANNOUNCE_TYPES, AnnounceType, MatchedTerm, Paper
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def day(value: date) -> str:
+    return value.isoformat()
+
+
+def paper_params(paper: Paper, source: str, seen_at: str) -> dict[str, object]:
+    return {
+        "arxiv_id": paper.arxiv_id,
+        "version": paper.version,
+        "title": paper.title,
+        "authors": json.dumps(list(paper.authors), ensure_ascii=False),
+        "abstract": paper.abstract,
+        "categories": json.dumps(list(paper.categories)),
+        "primary_category": paper.primary_category,
+        "comment": paper.comment,
+        "journal_ref": paper.journal_ref,
+        "doi": paper.doi,
+        "license": paper.license,
+        "published": iso(paper.published),
+        "updated": iso(paper.updated),
+        "source": source,
+        "first_seen": seen_at,
+    }
+
+
+PAPER_COLUMNS = (
+    "arxiv_id, version, title, authors, abstract, categories, comment, journal_ref, doi, "
+    "license, published, updated"
+)
+
+
+def paper_from_row(row: sqlite3.Row) -> Paper:
+    return Paper(
+        arxiv_id=row["arxiv_id"],
+        version=row["version"],
+        title=row["title"],
+        authors=tuple(json.loads(row["authors"])),
+        abstract=row["abstract"],
+        categories=tuple(json.loads(row["categories"])),
+        comment=row["comment"],
+        journal_ref=row["journal_ref"],
+        doi=row["doi"],
+        license=row["license"],
+        published=parse_iso(row["published"]),
+        updated=parse_iso(row["updated"]),
+    )
+
+
+def terms_json(terms: tuple[MatchedTerm, ...]) -> str:
+    return json.dumps(
+        [{"term": t.term, "field": t.field, "text": t.text} for t in terms], ensure_ascii=False
+    )
+
+
+def terms_from_json(value: str) -> tuple[MatchedTerm, ...]:
+    return tuple(
+        MatchedTerm(term=t["term"], field=t["field"], text=t["text"]) for t in json.loads(value)
+    )
+
+
+def announce_type(value: str | None) -> AnnounceType | None:
+    if value is None:
+        return None
+    for known in ANNOUNCE_TYPES:
+        if value == known:
+            return known
+    raise ValueError(f"unknown announce type {value!r} in the database")

@@ -1,0 +1,1 @@
+"""Heavy engines behind protocols: translation models and embedding models."""

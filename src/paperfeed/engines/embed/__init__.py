@@ -1,0 +1,1 @@
+"""Sentence-embedding models (the relevance extra): one protocol, several backends."""

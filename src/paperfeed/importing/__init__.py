@@ -1,0 +1,1 @@
+"""Files from elsewhere into records: old digests, the reader's bibliographies."""

@@ -1,0 +1,219 @@
+"""What the rich renderings (Markdown, HTML, JSON) show, computed once from a ``Digest``.
+
+The seed text and compact formats are byte contracts and read the records directly; the rich
+formats share this view so they cannot drift apart in content, only in markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from paperfeed.core.calendar import NEW_YORK, utc_offset_label
+from paperfeed.core.errors import RenderError
+from paperfeed.core.records import AnnounceType, Digest, DigestEntry, MatchedTerm
+from paperfeed.core.scoring import Score
+from paperfeed.core.taxonomy import subject_label
+
+# arXiv's listing pages file replacements of cross-lists under "Replacements" too.
+ANNOUNCE_LABELS: dict[AnnounceType, str] = {
+    "new": "new",
+    "cross": "cross-list",
+    "replace": "replacement",
+    "replace-cross": "replacement",
+}
+
+_OFFSET_LABEL = re.compile(r"UTC(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::(?P<minutes>\d{2}))?)?")
+# Inline TeX as arXiv abstracts write it: $...$ or $$...$$, an escaped \$ is a dollar sign.
+_MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$.+?(?<!\\)\$", re.DOTALL)
+_NEW_STYLE_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<number>\d{4,5})")
+_OLD_STYLE_ID = re.compile(
+    r"(?P<archive>[a-z-]+(?:\.[A-Z]{2})?)/(?P<yy>\d{2})(?P<mm>\d{2})(?P<number>\d{3})"
+)
+
+
+def zone_from_name(name: str) -> tzinfo:
+    """The reader's zone from an IANA name ("Asia/Shanghai") or an offset label ("UTC+8").
+
+    Imported digests only know the offset label their header printed, so both must work.
+    """
+    label = _OFFSET_LABEL.fullmatch(name)
+    if label is not None:
+        if label["sign"] is None:
+            return UTC
+        offset = timedelta(hours=int(label["hours"]), minutes=int(label["minutes"] or 0))
+        return timezone(-offset if label["sign"] == "-" else offset)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RenderError(
+            f"unknown time zone {name!r} in the digest",
+            hint="use an IANA zone name such as Asia/Shanghai, or an offset label such as UTC+8",
+        ) from None
+
+
+def arxiv_id_order(arxiv_id: str) -> tuple[int, int, int, str]:
+    """Sort key that orders arXiv ids by age: (year, month, number, archive).
+
+    Plain string order works within one id scheme only: "hep-th/9901001" (1999) would sort
+    after "2606.04029" (2026). Old-style ids carry a two-digit year from 1991 to 2007.
+    Unrecognised ids sort before every real one, in string order.
+    """
+    new = _NEW_STYLE_ID.fullmatch(arxiv_id)
+    if new is not None:
+        return (2000 + int(new["yy"]), int(new["mm"]), int(new["number"]), "")
+    old = _OLD_STYLE_ID.fullmatch(arxiv_id)
+    if old is not None:
+        yy = int(old["yy"])
+        return (
+            1900 + yy if yy >= 91 else 2000 + yy,
+            int(old["mm"]),
+            int(old["number"]),
+            old["archive"],
+        )
+    return (0, 0, 0, arxiv_id)
+
+
+def split_math(text: str) -> list[tuple[bool, str]]:
+    """``text`` as (is_math, piece) pairs; math pieces keep their dollar signs."""
+    pieces: list[tuple[bool, str]] = []
+    position = 0
+    for found in _MATH.finditer(text):
+        if found.start() > position:
+            pieces.append((False, text[position : found.start()]))
+        pieces.append((True, found.group()))
+        position = found.end()
+    if position < len(text):
+        pieces.append((False, text[position:]))
+    return pieces
+
+
+def format_generated(generated_at: datetime, zone: tzinfo) -> str:
+    """ "2026-06-04 19:18:50 UTC+8": the generation time in the reader's zone."""
+    local = generated_at.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M:%S} {utc_offset_label(local)}"
+
+
+def format_announced(announced_at: datetime, zone: tzinfo) -> str:
+    """ "2026-06-03 20:00 EDT (2026-06-04 08:00 UTC+8)": arXiv's clock, then the reader's."""
+    eastern = announced_at.astimezone(NEW_YORK)
+    local = announced_at.astimezone(zone)
+    return (
+        f"{eastern:%Y-%m-%d %H:%M} {eastern.tzname()} "
+        f"({local:%Y-%m-%d %H:%M} {utc_offset_label(local)})"
+    )
+
+
+def describe_matches(terms: tuple[MatchedTerm, ...]) -> str:
+    """ "reinforcement learning in title, abstract; cs.RO in categories" (first-seen order)."""
+    fields: dict[str, list[str]] = {}
+    for matched in terms:
+        where = fields.setdefault(matched.term, [])
+        if matched.field not in where:
+            where.append(matched.field)
+    return "; ".join(f"{term} in {', '.join(where)}" for term, where in fields.items())
+
+
+@dataclass(frozen=True, slots=True)
+class PaperView:
+    arxiv_id: str
+    versioned_id: str
+    title: str
+    title_zh: str  # the English title when untranslated
+    abstract: str
+    abstract_zh: str  # the English abstract when untranslated
+    translated: bool
+    authors: tuple[str, ...]
+    subjects: tuple[str, ...]  # "Machine Learning (cs.LG)"
+    announce_type: str | None  # "new", "cross-list", "replacement"
+    matched: str  # describe_matches(); "" when the digest does not know why
+    abs_url: str
+    pdf_url: str
+    html_url: str
+    comment: str | None
+    journal_ref: str | None
+    doi: str | None
+    tldr: str | None = None  # one-sentence Chinese TL;DR, when [translate] tldr made one
+    score: Score | None = None  # relevance score and breakdown, when the relevance stage ran
+
+
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    name: str
+    anchor: str  # "topic-1": stable, and safe whatever the topic's name
+    papers: tuple[PaperView, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.papers)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    listing_date: str  # "2026-06-04"
+    announced: str | None  # format_announced(), None when unknown
+    generated: str  # format_generated()
+    timezone: str
+    paper_count: int
+    untranslated_count: int
+    topics: tuple[TopicView, ...]
+
+
+def paper_view(
+    entry: DigestEntry,
+    subject_names: Mapping[str, str] | None,
+    tldrs: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
+) -> PaperView:
+    paper = entry.paper
+    return PaperView(
+        arxiv_id=paper.arxiv_id,
+        versioned_id=paper.versioned_id,
+        title=paper.title,
+        title_zh=entry.title_zh if entry.title_zh is not None else paper.title,
+        abstract=paper.abstract,
+        abstract_zh=entry.abstract_zh if entry.abstract_zh is not None else paper.abstract,
+        translated=entry.translated,
+        authors=paper.authors,
+        subjects=tuple(subject_label(code, subject_names) for code in paper.categories),
+        announce_type=ANNOUNCE_LABELS[entry.announce_type] if entry.announce_type else None,
+        matched=describe_matches(entry.terms),
+        abs_url=paper.abs_url,
+        pdf_url=paper.pdf_url,
+        html_url=paper.html_url,
+        comment=paper.comment,
+        journal_ref=paper.journal_ref,
+        doi=paper.doi,
+        tldr=(tldrs or {}).get(paper.versioned_id),
+        score=(scores or {}).get(paper.arxiv_id),
+    )
+
+
+def digest_view(
+    digest: Digest,
+    subject_names: Mapping[str, str] | None = None,
+    tldrs: Mapping[str, str] | None = None,
+    scores: Mapping[str, Score] | None = None,
+) -> DigestView:
+    zone = zone_from_name(digest.timezone)
+    return DigestView(
+        listing_date=digest.listing_date.isoformat(),
+        announced=format_announced(digest.announced_at, zone) if digest.announced_at else None,
+        generated=format_generated(digest.generated_at, zone),
+        timezone=digest.timezone,
+        paper_count=digest.paper_count,
+        untranslated_count=sum(1 for entry in digest.papers if not entry.translated),
+        topics=tuple(
+            TopicView(
+                name=section.topic,
+                anchor=f"topic-{number}",
+                papers=tuple(
+                    paper_view(entry, subject_names, tldrs, scores) for entry in section.entries
+                ),
+            )
+            for number, section in enumerate(digest.sections, start=1)
+        ),
+    )

@@ -1,0 +1,322 @@
+"""Community signals in a run and on the command line.
+
+``refresh_days`` is the run's "signals" stage: after the digest, it fetches the Hugging Face
+Daily Papers pages of the listing date and the few days before (upvotes keep growing for
+days), stores the counts, and fetches the arXiv metadata of featured papers the archive lacks
+so they join it (with abstracts, ready to translate). ``refresh_window`` does the same for a
+trending window. A failure is reported in the result, never raised: the arXiv digest must not
+depend on Hugging Face being up. ``trending_text`` and ``trending_json`` render the list that
+``store.signals.community_trending`` ranks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+
+from paperfeed.archive.sqlite import Store
+from paperfeed.archive.sqlite.signals import hf_paper, missing_from_archive, save_signals
+from paperfeed.core.errors import PaperfeedError, SourceError
+from paperfeed.core.records import StageResult
+from paperfeed.core.signals import WINDOW_DAYS, CommunitySignals, TrendingPaper
+from paperfeed.engines.translate import Engine
+from paperfeed.sources.arxiv_api import ArxivApiClient
+from paperfeed.sources.huggingface import HuggingFacePapers, iso_week
+from paperfeed.stages.translate.service import TranslationRun, translate_papers
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REFRESH_DAYS = 4  # the listing date and the three days before it
+STAGE = "signals"
+TRENDING_SCHEMA = "paperfeed.trending/1"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalsRefresh:
+    """What one refresh did."""
+
+    asked: str  # what was fetched: "2 days (2026-03-05 .. 2026-03-06)", "week 2026-W10"
+    fetched: int = 0  # distinct papers in the payloads
+    new: int = 0  # seen for the first time
+    changed: int = 0  # upvotes, comments or stars changed
+    joined: int = 0  # papers added to the archive from the arXiv API
+    failures: tuple[str, ...] = ()
+
+    @property
+    def detail(self) -> str:
+        text = (
+            f"Hugging Face {self.asked}: {self.fetched} papers ({self.new} new, "
+            f"{self.changed} with new counts)"
+        )
+        if self.joined:
+            text += f"; {self.joined} added to the archive from arXiv"
+        if self.failures:
+            text += "; failed: " + "; ".join(self.failures)
+        return text
+
+    def stage(self) -> StageResult:
+        """The run report's line for this refresh."""
+        return StageResult(STAGE, "failed" if self.failures else "ok", self.detail)
+
+
+def refresh_dates(listing_date: date, days: int, today: date) -> tuple[date, ...]:
+    """The Daily Papers dates a run refreshes: ``listing_date`` and the ``days - 1`` before it,
+    newest first, leaving out dates after ``today`` (the API refuses future dates)."""
+    return tuple(
+        day
+        for offset in range(max(days, 0))
+        if (day := listing_date - timedelta(days=offset)) <= today
+    )
+
+
+def refresh_days(
+    hf: HuggingFacePapers,
+    store: Store,
+    days: Sequence[date],
+    *,
+    now: Callable[[], datetime],
+    arxiv: ArxivApiClient | None = None,
+) -> SignalsRefresh:
+    """Fetch and store the Daily Papers of each of ``days``; then the arXiv metadata of the
+    papers the archive lacks (when ``arxiv`` is given)."""
+    asked = (
+        f"{len(days)} days ({min(days)} .. {max(days)})"
+        if len(days) > 1
+        else f"day {days[0]}"
+        if days
+        else "no days"
+    )
+    return _refresh(store, asked, [(str(d), partial(hf.daily, d)) for d in days], now, arxiv)
+
+
+def refresh_window(
+    hf: HuggingFacePapers,
+    store: Store,
+    window: str,
+    end_date: date,
+    *,
+    now: Callable[[], datetime],
+    arxiv: ArxivApiClient | None = None,
+) -> SignalsRefresh:
+    """Fetch what a trending window needs: the day's page, or the ISO weeks or calendar months
+    that the 7 or 30 days ending with ``end_date`` fall in."""
+    if window not in WINDOW_DAYS:
+        raise ValueError(f"window must be day, week or month; got {window!r}")
+    if window == "day":
+        return refresh_days(hf, store, [end_date], now=now, arxiv=arxiv)
+    span = [end_date - timedelta(days=n) for n in range(WINDOW_DAYS[window])]
+    if window == "week":
+        weeks = {iso_week(d): d for d in reversed(span)}
+        fetches = [(f"week {w}", partial(hf.week, d)) for w, d in weeks.items()]
+    else:
+        months = {f"{d:%Y-%m}": d for d in reversed(span)}
+        fetches = [(f"month {m}", partial(hf.month, d)) for m, d in months.items()]
+    return _refresh(store, ", ".join(label for label, _ in fetches), fetches, now, arxiv)
+
+
+def _refresh(
+    store: Store,
+    asked: str,
+    fetches: Iterable[tuple[str, Callable[[], tuple[CommunitySignals, ...]]]],
+    now: Callable[[], datetime],
+    arxiv: ArxivApiClient | None,
+) -> SignalsRefresh:
+    seen: dict[str, None] = {}
+    new = changed = 0
+    failures: list[str] = []
+    for label, fetch in fetches:
+        try:
+            found = fetch()
+        except SourceError as exc:
+            # Hugging Face is down or refusing: later pages would fail the same way, and each
+            # failure costs the polite layer's retries. What was stored so far is kept.
+            log.warning("community signals: %s: %s", label, exc.message)
+            failures.append(f"{label}: {exc.message}")
+            break
+        saved = save_signals(store, found, observed_at=now())
+        new += saved.new
+        changed += saved.changed
+        seen.update(dict.fromkeys(s.arxiv_id for s in found))
+    joined = 0
+    if arxiv is not None and seen:
+        missing = missing_from_archive(store, list(seen))
+        if missing:
+            try:
+                papers = arxiv.fetch_ids(missing)
+            except SourceError as exc:
+                log.warning("community signals: arXiv metadata: %s", exc.message)
+                failures.append(f"arXiv metadata of {len(missing)} papers: {exc.message}")
+            else:
+                # Only what was asked for: a mirror may answer with more than the ids.
+                wanted = set(missing)
+                with store.transaction():
+                    for paper in papers:
+                        if paper.arxiv_id in wanted:
+                            store.upsert_paper(paper, "api")
+                joined = len({p.arxiv_id for p in papers} & wanted)
+    return SignalsRefresh(
+        asked=asked,
+        fetched=len(seen),
+        new=new,
+        changed=changed,
+        joined=joined,
+        failures=tuple(failures),
+    )
+
+
+def signals_stage(refresh: Callable[[], SignalsRefresh]) -> StageResult:
+    """Run a refresh as the pipeline's "signals" stage: every paperfeed error (a locked
+    database too) becomes a failed stage in the run report, never a failed run."""
+    try:
+        return refresh().stage()
+    except PaperfeedError as exc:
+        log.warning("community signals: %s", exc.message)
+        return StageResult(STAGE, "failed", exc.message)
+
+
+def translate_shown(
+    store: Store, engine: Engine, papers: Sequence[TrendingPaper]
+) -> TranslationRun | None:
+    """Translate the shown papers that lack Chinese text (cache first, then ``engine``). The
+    archive's papers get their Chinese text recorded; the others are found again through the
+    translation cache. None when there is nothing to translate."""
+    todo = [t for t in papers if t.title_zh is None or t.abstract_zh is None]
+    if not todo:
+        return None
+    sources = [t.paper or hf_paper(t.signals) for t in todo]
+    run = translate_papers(sources, engine, store)
+    with store.transaction():
+        for source in sources:
+            tr = run.translations[source.versioned_id]
+            row_id = store.paper_row_id(source.arxiv_id, source.version) if source.version else None
+            if row_id is not None and (tr.title or tr.abstract):
+                store.set_paper_translation(row_id, tr.title, tr.abstract)
+    return run
+
+
+# -- rendering (pure) ----------------------------------------------------------------------
+
+
+def trending_heading(window: str, end_date: date, topic: str | None, count: int) -> str:
+    span = "" if window == "day" else f"{WINDOW_DAYS[window]} days to "
+    about = f", topic {topic!r}" if topic else ""
+    noun = "paper" if count == 1 else "papers"
+    return f"Hugging Face Daily Papers, {span}{end_date}{about}: {count} {noun} by upvotes"
+
+
+def trending_text(
+    papers: Sequence[TrendingPaper], *, window: str, end_date: date, topic: str | None = None
+) -> str:
+    """The trending list as plain text: rank, upvotes, id and title, the Chinese title, and
+    one line of community details."""
+    lines = [trending_heading(window, end_date, topic, len(papers))]
+    width = len(str(len(papers)))
+    for rank, item in enumerate(papers, start=1):
+        s = item.signals
+        growth = f", +{item.gained}" if item.gained > 0 else ""
+        lines.append(f"{rank:>{width}}. [{s.upvotes} upvotes{growth}] {item.arxiv_id} {item.title}")
+        indent = " " * (width + 2)
+        if item.title_zh and item.title_zh != item.title:
+            lines.append(f"{indent}{item.title_zh}")
+        lines.append(f"{indent}{' | '.join(_details(item))}")
+    return "\n".join(lines) + "\n"
+
+
+def _details(item: TrendingPaper) -> list[str]:
+    s = item.signals
+    parts: list[str] = []
+    if s.comments:
+        parts.append(f"{s.comments} comment{'s' if s.comments != 1 else ''}")
+    if s.organization_name or s.organization:
+        parts.append(str(s.organization_name or s.organization))
+    if s.github_repo:
+        stars = f" ({s.github_stars} stars)" if s.github_stars is not None else ""
+        parts.append(f"code {s.github_repo}{stars}")
+    if s.project_page and s.project_page != s.github_repo:
+        parts.append(f"project {s.project_page}")
+    linked = [
+        f"{n} {kind}"
+        for n, kind in (
+            (s.models_total, "models"),
+            (s.datasets_total, "datasets"),
+            (s.spaces_total, "Spaces"),
+        )
+        if n
+    ]
+    if linked:
+        parts.append(", ".join(linked))
+    if item.listing_date is not None:
+        parts.append(f"listed {item.listing_date}")
+    parts.append(s.hf_url)
+    return parts
+
+
+def trending_json(
+    papers: Sequence[TrendingPaper], *, window: str, end_date: date, topic: str | None = None
+) -> dict[str, object]:
+    """The trending list as a JSON-ready document (schema ``paperfeed.trending/1``)."""
+    return {
+        "schema": TRENDING_SCHEMA,
+        "window": window,
+        "end_date": end_date.isoformat(),
+        "start_date": (end_date - timedelta(days=WINDOW_DAYS[window] - 1)).isoformat(),
+        "topic": topic,
+        "papers": [_paper_json(rank, item) for rank, item in enumerate(papers, start=1)],
+    }
+
+
+def _paper_json(rank: int, item: TrendingPaper) -> dict[str, object]:
+    s = item.signals
+    return {
+        "rank": rank,
+        "id": item.arxiv_id,
+        "title": item.title,
+        "title_zh": item.title_zh,
+        "abstract": item.abstract,
+        "abstract_zh": item.abstract_zh,
+        "in_archive": item.paper is not None,
+        "listing_date": item.listing_date.isoformat() if item.listing_date else None,
+        "upvotes": s.upvotes,
+        "gained": item.gained,
+        "comments": s.comments,
+        "daily_date": s.daily_date.isoformat() if s.daily_date else None,
+        "submitted_by": s.submitted_by,
+        "organization": s.organization,
+        "organization_name": s.organization_name,
+        "github_repo": s.github_repo,
+        "github_stars": s.github_stars,
+        "project_page": s.project_page,
+        "ai_summary": s.ai_summary,
+        "ai_keywords": list(s.ai_keywords),
+        "models": list(s.models) if s.models is not None else None,
+        "datasets": list(s.datasets) if s.datasets is not None else None,
+        "spaces": list(s.spaces) if s.spaces is not None else None,
+        "models_total": s.models_total,
+        "datasets_total": s.datasets_total,
+        "spaces_total": s.spaces_total,
+        "matched": [{"term": t.term, "field": t.field, "text": t.text} for t in item.terms],
+        "url": item.abs_url,
+        "hf_url": s.hf_url,
+    }
+
+
+def run_stage(
+    hf: HuggingFacePapers,
+    store: Store,
+    *,
+    days: int,
+    now: Callable[[], datetime],
+    arxiv: ArxivApiClient | None = None,
+) -> Callable[[date], StageResult]:
+    """The pipeline's "signals" stage (``Deps.signals``): refresh the Daily Papers of a listing
+    date and the ``days - 1`` days before it."""
+
+    def stage(listing_date: date) -> StageResult:
+        today = now().astimezone(UTC).date()
+        dates = refresh_dates(listing_date, days, today)
+        return signals_stage(lambda: refresh_days(hf, store, dates, now=now, arxiv=arxiv))
+
+    return stage

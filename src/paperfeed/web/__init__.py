@@ -1,7 +1,0 @@
-"""The web app (``paperfeed serve``): today's digest, the archive by date, paper pages, search,
-trending, a reading list and a JSON API, in English and Chinese, from your own archive."""
-
-from paperfeed.web.app import create_app
-from paperfeed.web.state import WebOptions
-
-__all__ = ["WebOptions", "create_app"]
