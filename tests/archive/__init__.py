@@ -1,0 +1,1 @@
+"""Tests of the archive on real SQLite files."""

@@ -1,0 +1,1 @@
+"""Tests of the topic query language, its matcher and selection."""

@@ -1,0 +1,1 @@
+"""Whole-program runs against loopback servers."""
