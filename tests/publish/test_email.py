@@ -13,6 +13,7 @@ import pytest
 import trustme
 
 from paperfeed.archive.sqlite.ledger import SendError
+from paperfeed.publish.edition import edition
 from paperfeed.publish.email import (
     EmailBodies,
     OutgoingEmail,
@@ -21,7 +22,7 @@ from paperfeed.publish.email import (
     render_bodies,
     unsubscribe_url,
 )
-from paperfeed.stages.deliver.targets import edition, message_key
+from paperfeed.stages.deliver.targets import message_key
 from tests.support.delivery_samples import DP, JUNE_4, RL, digest_for, email_settings
 from tests.support.smtp_server import smtp_server
 

@@ -19,9 +19,9 @@ from werkzeug import Response
 
 from paperfeed.archive.sqlite.ledger import SendError
 from paperfeed.config.delivery import WebhookSettings
+from paperfeed.publish.edition import edition
 from paperfeed.publish.webhook_payloads import build_payloads
 from paperfeed.publish.webhooks import WebhookSender, dingtalk_sign, feishu_sign
-from paperfeed.stages.deliver.targets import edition
 from tests.support.delivery_samples import DP, RL, big_digest, digest_for
 from tests.support.webhook_receiver import (
     DINGTALK_SECRET,

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from paperfeed.archive.sqlite import Store
-from paperfeed.archive.sqlite.http_cache import StoreValidatorCache
 from paperfeed.config import Settings
 from paperfeed.core.errors import TranslateError
 from paperfeed.core.records import RunReport
 from paperfeed.engines.translate import Engine, NoneEngine
 from paperfeed.pipeline import Deps, Progress, SilentProgress, run
-from paperfeed.sources.http import PoliteClient, make_http_client, user_agent
+from paperfeed.sources.http import CachedResponse, PoliteClient, make_http_client, user_agent
 from paperfeed.sources.huggingface import HuggingFacePapers
 
 if TYPE_CHECKING:
@@ -37,6 +36,29 @@ def open_store(settings: Settings) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+class StoreValidatorCache:
+    """``sources.http.ValidatorCache`` kept in the archive's ``http_cache`` table."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, url: str) -> CachedResponse | None:
+        row = self._store.http_cache_get(url)
+        if row is None:
+            return None
+        return CachedResponse(
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            body=bytes(row["body"]),
+            status=int(row["status"]),
+        )
+
+    def put(self, url: str, response: CachedResponse) -> None:
+        self._store.http_cache_put(
+            url, response.etag, response.last_modified, response.status, response.body
+        )
 
 
 def polite_interval(settings: Settings) -> float:

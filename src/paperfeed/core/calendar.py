@@ -18,17 +18,18 @@ caller can extend or trim (``[calendar]`` in paperfeed.toml).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from paperfeed.core.errors import ConfigError
+from paperfeed.core.errors import ConfigError, RenderError
 
 __all__ = [
     "ANNOUNCEMENT_TIME",
@@ -39,6 +40,7 @@ __all__ = [
     "bundled_holidays",
     "load_holidays",
     "utc_offset_label",
+    "zone_from_name",
 ]
 
 NEW_YORK: ZoneInfo = ZoneInfo("America/New_York")
@@ -112,6 +114,29 @@ def utc_offset_label(dt: datetime) -> str:
     sign = "+" if minutes > 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+_OFFSET_LABEL = re.compile(r"UTC(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::(?P<minutes>\d{2}))?)?")
+
+
+def zone_from_name(name: str) -> tzinfo:
+    """The reader's zone from an IANA name ("Asia/Shanghai") or an offset label ("UTC+8").
+
+    Imported digests only know the offset label their header printed, so both must work.
+    """
+    label = _OFFSET_LABEL.fullmatch(name)
+    if label is not None:
+        if label["sign"] is None:
+            return UTC
+        offset = timedelta(hours=int(label["hours"]), minutes=int(label["minutes"] or 0))
+        return timezone(-offset if label["sign"] == "-" else offset)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RenderError(
+            f"unknown time zone {name!r} in the digest",
+            hint="use an IANA zone name such as Asia/Shanghai, or an offset label such as UTC+8",
+        ) from None
 
 
 def _require_aware(now: datetime) -> None:

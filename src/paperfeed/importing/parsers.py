@@ -16,12 +16,18 @@ from pathlib import PurePath
 from types import MappingProxyType
 from typing import Literal
 
-from paperfeed.core.calendar import NEW_YORK
+from paperfeed.core.calendar import NEW_YORK, zone_from_name
 from paperfeed.core.errors import DigestImportError
 from paperfeed.core.records import UNKNOWN_VERSION, Digest, DigestEntry, DigestSection, Paper
+from paperfeed.core.seed_layout import (
+    ABSTRACT,
+    ABSTRACT_ZH,
+    AUTHORS,
+    KEYWORD,
+    NO_RESULT,
+    SUBJECTS_LABEL,
+)
 from paperfeed.core.taxonomy import parse_subject_label
-from paperfeed.publish.seed_text import NO_RESULT, SUBJECTS_LABEL
-from paperfeed.publish.view import zone_from_name
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +54,6 @@ _COUNT = re.compile(r"今天共有 (?P<count>\d+) 篇相关文章")
 _FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _EASTERN_OFFSETS = {"EST": timedelta(hours=-5), "EDT": timedelta(hours=-4)}
 
-KEYWORD = "Keyword: "
-AUTHORS = "- Authors: "
-ABSTRACT = "- Abstract"
-ABSTRACT_ZH = "- 中文摘要"
 
 _BLOCK_HINT = (
     "a paper block is eleven lines: title, Chinese title, '- Authors: ...', "

@@ -34,9 +34,9 @@ from markupsafe import Markup, escape
 
 from paperfeed.archive.sqlite.ledger import SendError
 from paperfeed.config.delivery import EmailSettings, is_loopback
+from paperfeed.publish.edition import Edition
 from paperfeed.publish.mathtext import plain_math, readable_math
 from paperfeed.publish.view import digest_view
-from paperfeed.stages.deliver.targets import Edition
 
 log = logging.getLogger(__name__)
 

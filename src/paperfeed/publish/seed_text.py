@@ -14,10 +14,17 @@ from zoneinfo import ZoneInfo
 
 from paperfeed.core.calendar import NEW_YORK, utc_offset_label
 from paperfeed.core.records import Digest, DigestEntry
+from paperfeed.core.seed_layout import (
+    ABSTRACT,
+    ABSTRACT_ZH,
+    ARXIV_LINK,
+    AUTHORS,
+    KEYWORD,
+    NO_RESULT,
+    PDF_LINK,
+    SUBJECTS_LABEL,
+)
 from paperfeed.core.taxonomy import subject_label
-
-NO_RESULT = "There is no result"
-SUBJECTS_LABEL = "- Subjects: Subjects:"  # doubled on purpose: part of the established layout
 
 
 def seed_header(generated_at: datetime, announced_at: datetime | None, tz: ZoneInfo) -> str:
@@ -56,14 +63,14 @@ def paper_block(entry: DigestEntry, subject_names: Mapping[str, str] | None = No
     return [
         _one_line(paper.title),
         _one_line(entry.title_zh if entry.title_zh is not None else paper.title),
-        "- Authors: " + _one_line(", ".join(paper.authors)),
+        AUTHORS + _one_line(", ".join(paper.authors)),
         SUBJECTS_LABEL,
         "; ".join(subject_label(code, subject_names) for code in paper.categories),
-        f"- Arxiv link: {paper.abs_url}",
-        f"- Pdf link: {paper.pdf_url}",
-        "- Abstract",
+        ARXIV_LINK + paper.abs_url,
+        PDF_LINK + paper.pdf_url,
+        ABSTRACT,
         paper.abstract,
-        "- 中文摘要",
+        ABSTRACT_ZH,
         entry.abstract_zh if entry.abstract_zh is not None else paper.abstract,
     ]
 
@@ -72,7 +79,7 @@ def render_seed_text(digest: Digest, subject_names: Mapping[str, str] | None = N
     """The whole file. Entries print in section order (select sorts them by ascending id)."""
     lines = [digest.header, count_line(digest.paper_count)]
     for section in digest.sections:
-        lines.append(f"Keyword: {section.topic}")
+        lines.append(KEYWORD + section.topic)
         if not section.entries:
             lines.append(NO_RESULT)
         for entry in section.entries:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, tzinfo
 
-from paperfeed.core.calendar import NEW_YORK, utc_offset_label
-from paperfeed.core.errors import RenderError
+from paperfeed.core.calendar import NEW_YORK, utc_offset_label, zone_from_name
 from paperfeed.core.records import AnnounceType, Digest, DigestEntry, MatchedTerm
 from paperfeed.core.scoring import Score
 from paperfeed.core.taxonomy import subject_label
@@ -26,33 +24,12 @@ ANNOUNCE_LABELS: dict[AnnounceType, str] = {
     "replace-cross": "replacement",
 }
 
-_OFFSET_LABEL = re.compile(r"UTC(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::(?P<minutes>\d{2}))?)?")
 # Inline TeX as arXiv abstracts write it: $...$ or $$...$$, an escaped \$ is a dollar sign.
 _MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$.+?(?<!\\)\$", re.DOTALL)
 _NEW_STYLE_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<number>\d{4,5})")
 _OLD_STYLE_ID = re.compile(
     r"(?P<archive>[a-z-]+(?:\.[A-Z]{2})?)/(?P<yy>\d{2})(?P<mm>\d{2})(?P<number>\d{3})"
 )
-
-
-def zone_from_name(name: str) -> tzinfo:
-    """The reader's zone from an IANA name ("Asia/Shanghai") or an offset label ("UTC+8").
-
-    Imported digests only know the offset label their header printed, so both must work.
-    """
-    label = _OFFSET_LABEL.fullmatch(name)
-    if label is not None:
-        if label["sign"] is None:
-            return UTC
-        offset = timedelta(hours=int(label["hours"]), minutes=int(label["minutes"] or 0))
-        return timezone(-offset if label["sign"] == "-" else offset)
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise RenderError(
-            f"unknown time zone {name!r} in the digest",
-            hint="use an IANA zone name such as Asia/Shanghai, or an offset label such as UTC+8",
-        ) from None
 
 
 def arxiv_id_order(arxiv_id: str) -> tuple[int, int, int, str]:

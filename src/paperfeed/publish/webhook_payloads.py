@@ -30,10 +30,10 @@ from typing import Any
 
 from paperfeed.core.errors import DeliveryError
 from paperfeed.core.records import Digest, DigestEntry, DigestSection
+from paperfeed.publish.edition import Edition
 from paperfeed.publish.json_format import digest_json
 from paperfeed.publish.mathtext import plain_math
 from paperfeed.publish.view import ANNOUNCE_LABELS
-from paperfeed.stages.deliver.targets import Edition
 
 FEISHU_MAX_BYTES = 20 * 1000  # request body; kept below 20 KB whichever K is meant
 FEISHU_MAX_ELEMENTS = 50

@@ -22,6 +22,7 @@ import httpx
 
 from paperfeed import __version__
 from paperfeed.core.errors import SourceError
+from paperfeed.core.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -104,23 +105,6 @@ class HttpResult:
     headers: Mapping[str, str]
     body: bytes
     from_cache: bool = False
-
-
-def parse_retry_after(value: str, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP-date relative to
-    ``now``); None when the value is neither. A date in the past means "now": 0."""
-    text = value.strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # an HTTP-date is always GMT
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def _utc_now() -> datetime:

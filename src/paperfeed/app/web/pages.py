@@ -40,7 +40,8 @@ from paperfeed.app.web.state import WebState, current_reader, current_site, web_
 from paperfeed.app.web.templating import anchor, render
 from paperfeed.archive.sqlite.browse import SearchQuery
 from paperfeed.archive.sqlite.reactions import ReaderMarks
-from paperfeed.publish.view import format_announced, zone_from_name
+from paperfeed.core.calendar import zone_from_name
+from paperfeed.publish.view import format_announced
 
 router = APIRouter(include_in_schema=False)
 

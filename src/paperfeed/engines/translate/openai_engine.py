@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 
 from paperfeed.core.errors import TranslateError
+from paperfeed.core.retry_after import parse_retry_after
 from paperfeed.engines.translate.checks import check, cjk_ratio
 from paperfeed.engines.translate.engine import Segment, SegmentKind, TokenUsage
 from paperfeed.engines.translate.glossary import Glossary, GlossaryTerm, prompt_lines
@@ -40,7 +41,6 @@ from paperfeed.engines.translate.protect import (
     restore,
 )
 from paperfeed.engines.translate.replies import parse_reply, request_items
-from paperfeed.sources.http import parse_retry_after
 
 if TYPE_CHECKING:
     from paperfeed.config import Settings

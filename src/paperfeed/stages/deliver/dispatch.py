@@ -20,10 +20,11 @@ from paperfeed.archive.sqlite.ledger import DONE, DeliveryLedger, DeliveryRecord
 from paperfeed.config.delivery import DeliverySettings, WebhookSettings
 from paperfeed.core.errors import DeliveryError
 from paperfeed.core.records import Digest, Paper
+from paperfeed.publish.edition import Edition, edition
 from paperfeed.publish.email import EmailBodies, SmtpSender, compose, render_bodies, unsubscribe_url
 from paperfeed.publish.webhook_payloads import build_payloads
 from paperfeed.publish.webhooks import WebhookSender
-from paperfeed.stages.deliver.targets import EMAIL, Edition, Target, edition, message_key, targets
+from paperfeed.stages.deliver.targets import EMAIL, Target, message_key, targets
 
 log = logging.getLogger(__name__)
 
