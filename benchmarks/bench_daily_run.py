@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.listing_builder import example_digest, example_items  # noqa: E402
+from tests.support.listing_builder import example_digest, example_items  # noqa: E402
 
 from paperfeed.app.demo.feeds import build_rss  # noqa: E402
 from paperfeed.archive.sqlite import Store  # noqa: E402

@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import trustme  # noqa: E402
-from tests.listing_builder import example_digest  # noqa: E402
-from tests.smtp_server import SmtpServer, free_port, smtp_server  # noqa: E402
+from tests.support.listing_builder import example_digest  # noqa: E402
+from tests.support.smtp_server import SmtpServer, free_port, smtp_server  # noqa: E402
 
 from paperfeed.archive.sqlite import Store  # noqa: E402
 from paperfeed.archive.sqlite.ledger import DeliveryLedger  # noqa: E402

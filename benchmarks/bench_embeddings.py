@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import onnxruntime  # noqa: E402
 import torch  # noqa: E402
 from sentence_transformers import SentenceTransformer  # noqa: E402
-from tests.listing_builder import example_digest  # noqa: E402
+from tests.support.listing_builder import example_digest  # noqa: E402
 
 from paperfeed.engines.embed.embedder import (  # noqa: E402
     OnnxEmbedder,

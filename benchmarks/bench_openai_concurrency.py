@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import openai  # noqa: E402
-from tests.chat_server import FakeTranslator, chat_server  # noqa: E402
+from tests.support.chat_server import FakeTranslator, chat_server  # noqa: E402
 
 from paperfeed.archive.sqlite import Store  # noqa: E402
 from paperfeed.core.records import Paper  # noqa: E402

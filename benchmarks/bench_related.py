@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
-from tests.relevance_samples import rl_papers, unrelated_papers  # noqa: E402
+from tests.support.relevance_samples import rl_papers, unrelated_papers  # noqa: E402
 
 from paperfeed.archive.sqlite import Store  # noqa: E402
 from paperfeed.archive.sqlite.embeddings import link_papers, save_vectors  # noqa: E402

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.listing_builder import example_digest  # noqa: E402
+from tests.support.listing_builder import example_digest  # noqa: E402
 
 from paperfeed.archive.sqlite import Store  # noqa: E402
 from paperfeed.core.calendar import ArxivCalendar  # noqa: E402
@@ -249,9 +249,12 @@ def build_archive(
 
 
 if __name__ == "__main__":
+    import argparse
     import time
 
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/paperfeed-bench.db")
+    parser = argparse.ArgumentParser(description="Build the web benchmark's synthetic archive.")
+    parser.add_argument("target", nargs="?", type=Path, default=Path("/tmp/paperfeed-bench.db"))
+    target = parser.parse_args().target
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     start = time.perf_counter()
