@@ -22,18 +22,18 @@ from paperfeed.archive.sqlite.signals import (
     upvote_history,
 )
 from paperfeed.core.errors import StoreError
-from paperfeed.core.records import Listing, ListingItem, Paper
+from paperfeed.core.records import Listing, ListingItem, Paper, StageName
 from paperfeed.core.signals import CommunitySignals
 from paperfeed.sources.arxiv_api import ArxivApiClient
 from paperfeed.sources.http import PoliteClient, make_http_client
 from paperfeed.sources.huggingface import HuggingFacePapers, parse_daily_papers, parse_paper
+from paperfeed.stages.contract import StageLog, optional
 from paperfeed.stages.signals import (
     SignalsRefresh,
     refresh_dates,
     refresh_days,
     refresh_window,
     run_stage,
-    signals_stage,
     translate_shown,
 )
 from tests.support.fake_engine import FakeEngine
@@ -371,7 +371,9 @@ def test_the_stage_never_raises(httpserver: HTTPServer, store: Store, polite: Po
     def locked() -> SignalsRefresh:
         raise StoreError("the database is locked by another process while storing")
 
-    stage = signals_stage(locked)
+    stages = StageLog()
+    assert stages.run(optional(StageName.SIGNALS)(lambda: locked().done())) is None
+    stage = stages.results[-1]
     assert (stage.stage, stage.status) == ("signals", "failed")
     assert "locked" in stage.detail
 

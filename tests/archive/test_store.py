@@ -18,6 +18,7 @@ from paperfeed.core.records import (
     ListingItem,
     MatchedTerm,
     Paper,
+    RunReport,
 )
 
 DAY = date(2026, 6, 4)
@@ -240,6 +241,6 @@ def test_a_database_from_a_newer_paperfeed_is_refused(tmp_path: Path) -> None:
 def test_runs_are_recorded(tmp_path: Path) -> None:
     with Store.open(tmp_path / "db") as store:
         run_id = store.start_run(DAY)
-        store.finish_run(run_id, "done", "", {"topic_counts": {"rl": 3}})
+        store.finish_run(run_id, RunReport(DAY, "done", topic_counts=(("rl", 3),)))
         (row,) = store.runs()
         assert row["status"] == "done" and row["listing_date"] == "2026-06-04"

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from paperfeed import pipeline
 from paperfeed.app.cli import main
 from paperfeed.app.demo.feeds import archives_of, build_feeds
 from paperfeed.app.demo.server import serve
+from paperfeed.stages import write as write_stage
 from tests.support.listing_builder import example_items, unrelated_items
 from tests.support.sites import write_config
 
@@ -125,7 +125,7 @@ def test_a_run_that_dies_after_storing_the_listing_does_not_fetch_again(
     with serve(routes) as base_url:
         write_config(tmp_path, base_url, feeds)
         with monkeypatch.context() as patch:
-            patch.setattr(pipeline, "write_digest_files", die)
+            patch.setattr(write_stage, "write_digest_files", die)
             interrupted = CliRunner().invoke(main, ["run", "--date", str(JUNE)], env=env)
     assert interrupted.exit_code == 1 and "Aborted" in interrupted.output
     assert not (home / "digests").exists()

@@ -3,7 +3,6 @@ settings and hands them to the pipeline. The CLI, the demo and the web app call 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -16,12 +15,13 @@ from paperfeed.config import Settings
 from paperfeed.core.errors import TranslateError
 from paperfeed.core.records import RunReport
 from paperfeed.engines.translate import Engine, NoneEngine
-from paperfeed.pipeline import Deps, Progress, SilentProgress, run
+from paperfeed.pipeline import Deps, run
 from paperfeed.sources.http import CachedResponse, PoliteClient, make_http_client, user_agent
 from paperfeed.sources.huggingface import HuggingFacePapers
+from paperfeed.stages.contract import Progress, SilentProgress
 
 if TYPE_CHECKING:
-    from paperfeed.stages.relevance.stage import RelevanceStage
+    from paperfeed.stages.relevance.stage import RankStage
     from paperfeed.stages.signals import SignalsRefresh
 
 ARXIV_MIN_INTERVAL = 3.0  # arXiv's terms: no more than one request every three seconds
@@ -172,25 +172,24 @@ RELEVANCE_OFF_HINT = (
 )
 
 
-def relevance_stage(settings: Settings) -> tuple[RelevanceStage | None, str]:
+def relevance_stage(settings: Settings) -> tuple[RankStage | None, str]:
     """(the relevance stage, hint): None when it is off, with a one-line hint when it is on but
-    the extra is missing. The model loads only when the stage first runs."""
+    the extra is missing. The model loads only when the stage first runs, from disk only (every
+    model load passes ``local_files_only``)."""
     from paperfeed.config.relevance import extra_available
 
     if not settings.relevance.enabled:
         return None, ""
     if not extra_available():
         return None, RELEVANCE_OFF_HINT
-    # Models are only ever read from disk: make sure no library reaches for the Hub.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from paperfeed.stages.relevance.stage import RelevanceStage
+    from paperfeed.stages.relevance.stage import RelevanceStage, rank_stage
 
-    stage = RelevanceStage.from_settings(
+    ranker = RelevanceStage.from_settings(
         settings.relevance,
         cache_dir=settings.home / "models",
         config_dir=settings.config_path.parent if settings.config_path else None,
     )
-    return stage, ""
+    return rank_stage(ranker), ""
 
 
 def run_pipeline(
@@ -238,8 +237,8 @@ def run_pipeline(
             now=clock,
             engine=make_engine(settings, sleep=sleep),
             progress=progress or SilentProgress(),
-            deliver=delivery.deliver_digest if delivery is not None and deliver else None,
+            rank=relevance_stage(settings)[0],
+            deliver=delivery.stage() if delivery is not None and deliver else None,
             signals=signals,
-            relevance=relevance_stage(settings)[0],
         )
         return run(settings, store, deps, listing_date)

@@ -30,6 +30,7 @@ from paperfeed.config.sections import (
     parse_topics,
     parse_translate,
 )
+from paperfeed.core.calendar import ArxivCalendar, load_holidays
 from paperfeed.core.errors import ConfigError
 from paperfeed.core.topics import Topic
 
@@ -56,6 +57,10 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def calendar(self) -> ArxivCalendar:
+        """arXiv's calendar with this config's holiday changes."""
+        return ArxivCalendar(load_holidays(self.extra_holidays, self.removed_holidays))
 
     @property
     def database_path(self) -> Path:

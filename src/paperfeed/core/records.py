@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
@@ -195,10 +196,37 @@ class TranslationCost:
         return self.prompt_tokens + self.completion_tokens
 
 
+class StageName(StrEnum):
+    """The one list of the day's stages, in the order a run goes through them."""
+
+    FETCH = "fetch"
+    SELECT = "select"
+    RELEVANCE = "relevance"
+    TRANSLATE = "translate"
+    DIGEST = "digest"
+    WRITE = "write"
+    DELIVER = "deliver"
+    SIGNALS = "signals"
+
+    @property
+    def label(self) -> str:
+        """How a run's summary names the stage ("translation: 3 cached, 5 new")."""
+        return _STAGE_LABELS.get(self, self.value)
+
+
+_STAGE_LABELS = {
+    StageName.TRANSLATE: "translation",
+    StageName.DELIVER: "delivery",
+    StageName.SIGNALS: "community signals",
+}
+
+StageStatus = Literal["ok", "failed", "skipped"]
+
+
 @dataclass(frozen=True, slots=True)
 class StageResult:
-    stage: str  # "fetch", "store", "select", "translate", "render", "write"
-    status: Literal["ok", "failed", "skipped"]
+    stage: StageName
+    status: StageStatus
     detail: str = ""
 
 

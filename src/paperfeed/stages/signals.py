@@ -19,18 +19,18 @@ from functools import partial
 
 from paperfeed.archive.sqlite import Store
 from paperfeed.archive.sqlite.signals import hf_paper, missing_from_archive, save_signals
-from paperfeed.core.errors import PaperfeedError, SourceError
-from paperfeed.core.records import StageResult
+from paperfeed.core.errors import SourceError
+from paperfeed.core.records import StageName, StageResult
 from paperfeed.core.signals import WINDOW_DAYS, CommunitySignals, TrendingPaper
 from paperfeed.engines.translate import Engine
 from paperfeed.sources.arxiv_api import ArxivApiClient
 from paperfeed.sources.huggingface import HuggingFacePapers, iso_week
+from paperfeed.stages.contract import Done, OptionalStage, optional
 from paperfeed.stages.translate.service import TranslationRun, translate_papers
 
 log = logging.getLogger(__name__)
 
 DEFAULT_REFRESH_DAYS = 4  # the listing date and the three days before it
-STAGE = "signals"
 TRENDING_SCHEMA = "paperfeed.trending/1"
 
 
@@ -57,9 +57,14 @@ class SignalsRefresh:
             text += "; failed: " + "; ".join(self.failures)
         return text
 
+    def done(self) -> Done[SignalsRefresh]:
+        """This refresh as the signals stage's outcome: a failed fetch fails the stage, never
+        the run (the next run refreshes those days again), so it adds no run failures."""
+        return Done(self, self.detail, "failed" if self.failures else "ok")
+
     def stage(self) -> StageResult:
         """The run report's line for this refresh."""
-        return StageResult(STAGE, "failed" if self.failures else "ok", self.detail)
+        return StageResult(StageName.SIGNALS, self.done().status, self.detail)
 
 
 def refresh_dates(listing_date: date, days: int, today: date) -> tuple[date, ...]:
@@ -165,16 +170,6 @@ def _refresh(
         joined=joined,
         failures=tuple(failures),
     )
-
-
-def signals_stage(refresh: Callable[[], SignalsRefresh]) -> StageResult:
-    """Run a refresh as the pipeline's "signals" stage: every paperfeed error (a locked
-    database too) becomes a failed stage in the run report, never a failed run."""
-    try:
-        return refresh().stage()
-    except PaperfeedError as exc:
-        log.warning("community signals: %s", exc.message)
-        return StageResult(STAGE, "failed", exc.message)
 
 
 def translate_shown(
@@ -310,13 +305,15 @@ def run_stage(
     days: int,
     now: Callable[[], datetime],
     arxiv: ArxivApiClient | None = None,
-) -> Callable[[date], StageResult]:
-    """The pipeline's "signals" stage (``Deps.signals``): refresh the Daily Papers of a listing
-    date and the ``days - 1`` days before it."""
+) -> OptionalStage[[date], SignalsRefresh]:
+    """The run's "signals" stage (``Deps.signals``): refresh the Daily Papers of a listing
+    date and the ``days - 1`` days before it. Optional: any paperfeed error (a locked database
+    too) is a failed stage in the run report, never a failed run."""
 
-    def stage(listing_date: date) -> StageResult:
+    @optional(StageName.SIGNALS)
+    def refresh_signals(listing_date: date) -> Done[SignalsRefresh]:
         today = now().astimezone(UTC).date()
         dates = refresh_dates(listing_date, days, today)
-        return signals_stage(lambda: refresh_days(hf, store, dates, now=now, arxiv=arxiv))
+        return refresh_days(hf, store, dates, now=now, arxiv=arxiv).done()
 
-    return stage
+    return refresh_signals

@@ -209,6 +209,9 @@ def test_hugging_face_down_is_a_failed_stage_not_a_lost_digest(
     assert status == "done"
     signals = [s for s in json.loads(report)["stages"] if s["stage"] == "signals"]
     assert signals[0]["status"] == "failed" and "HTTP 503" in signals[0]["detail"]
+    # `paperfeed runs` names the failed stage from the same table as the run's summary.
+    runs = CliRunner().invoke(main, ["runs"], env=env)
+    assert runs.exit_code == 0 and "community signals failed: Hugging Face 4 days" in runs.stdout
 
 
 def test_trending_refresh_fetches_the_window(setup: Setup, httpserver: HTTPServer) -> None:

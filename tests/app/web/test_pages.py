@@ -14,6 +14,7 @@ from lxml import html
 
 from paperfeed.app.daemon import STATUS_FILE
 from paperfeed.archive.sqlite import Store
+from paperfeed.core.records import RunReport
 from tests.support.web_samples import (
     CRAFTED,
     CROSS,
@@ -340,7 +341,7 @@ def test_health_reports_an_overdue_daemon_failures_and_failed_runs(
     write_status(status, NOW - timedelta(hours=5), ["fetch 2026-06-04: HTTP 503 from arXiv"])
     with Store.open(db) as store:
         run = store.start_run(NOW.date())
-        store.finish_run(run, "failed", "arXiv answered 503", {})
+        store.finish_run(run, RunReport(NOW.date(), "failed", reason="arXiv answered 503"))
     with web_client(options(db, status_path=status)) as client:
         report = client.get("/api/health").json()
         assert report["ok"] is False

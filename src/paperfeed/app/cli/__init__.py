@@ -28,7 +28,7 @@ from rich.progress import (
 
 from paperfeed import __version__, config
 from paperfeed.core.errors import PaperfeedError, UsageError
-from paperfeed.core.records import RunReport
+from paperfeed.core.records import RunReport, StageName
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
@@ -185,6 +185,15 @@ def run(date_text: str | None, config_path: str | None) -> None:
     print_report(report)
 
 
+# The stages a run's summary has a line for (the others' news is in the counts and files).
+SUMMARY_STAGES = frozenset(
+    {StageName.RELEVANCE, StageName.TRANSLATE, StageName.DELIVER, StageName.SIGNALS}
+)
+
+
+STAGE_NAMES = frozenset(s.value for s in StageName)
+
+
 def print_report(report: RunReport) -> None:
     if report.status == "no-listing":
         out.print(f"no arXiv listing for {report.listing_date} ({report.reason})", markup=False)
@@ -202,16 +211,9 @@ def print_report(report: RunReport) -> None:
     for path in report.files:
         out.print(f"  wrote {path}", markup=False)
     for stage in report.stages:
-        if stage.stage == "translate":
-            out.print(f"  translation: {stage.detail}", markup=False)
-        if stage.stage == "deliver":
-            out.print(f"  delivery: {stage.detail}", markup=False)
-        if stage.stage == "signals":  # optional: a failure is shown, the run still succeeded
+        if stage.stage in SUMMARY_STAGES:  # a failed stage on stderr, whether or not it failed the run
             shown = err if stage.status == "failed" else out
-            shown.print(f"  community signals: {stage.detail}", markup=False, soft_wrap=True)
-        if stage.stage == "relevance":  # optional too: a failed stage, not a failed run
-            shown = err if stage.status == "failed" else out
-            shown.print(f"  relevance: {stage.detail}", markup=False, soft_wrap=True)
+            shown.print(f"  {stage.stage.label}: {stage.detail}", markup=False, soft_wrap=True)
     for failure in report.failures:
         err.print(f"  failed: {failure}", markup=False)
     if report.status in ("failed", "partial"):
@@ -454,6 +456,10 @@ def runs(limit: int, config_path: str | None) -> None:
             f"{'  ' + str(row['reason']) if row['reason'] else ''}",
             markup=False,
         )
+        for stage in report.get("stages", []):
+            if stage.get("status") == "failed" and stage.get("stage") in STAGE_NAMES:
+                label = StageName(stage["stage"]).label
+                out.print(f"    {label} failed: {stage.get('detail', '')}", markup=False)
 
 
 @main.command()
@@ -585,7 +591,6 @@ def daemon(once: bool, config_path: str | None) -> None:
     import time
 
     from paperfeed.app.daemon import STATUS_FILE, PipelineJobs, run_daemon
-    from paperfeed.pipeline import make_calendar
 
     settings = _settings(config_path)
     logging.getLogger("paperfeed.app.daemon").setLevel(logging.INFO)  # one status line per run
@@ -595,7 +600,7 @@ def daemon(once: bool, config_path: str | None) -> None:
     try:
         results = run_daemon(
             PipelineJobs(settings, _utc_now, time.sleep),
-            make_calendar(settings),
+            settings.calendar(),
             settings.delivery.daemon,
             clock=_utc_now,
             sleep=stopping.wait,
@@ -631,13 +636,12 @@ def serve(host: str, port: int, workers: int, access_log: bool, config_path: str
     from paperfeed.app.web import WebOptions
     from paperfeed.app.web.security import is_loopback
     from paperfeed.app.web.server import TOKEN_VARIABLE, serve_forever
-    from paperfeed.pipeline import make_calendar
 
     settings = _settings(config_path)
     token = os.environ.get(TOKEN_VARIABLE) or None
     options = WebOptions(
         database=settings.database_path,
-        calendar=make_calendar(settings),
+        calendar=settings.calendar(),
         bind_host=host,
         write_token=token,
         status_path=settings.home / STATUS_FILE,

@@ -37,8 +37,6 @@ def _settings(config_path: str | None) -> config.Settings:
 def _require_extra() -> None:
     if not extra_available():
         raise UsageError("the relevance extra is not installed", hint=EXTRA_HINT)
-    # Models are only ever read from disk: make sure no library reaches for the Hub.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def _config_dir(settings: config.Settings) -> Path | None:

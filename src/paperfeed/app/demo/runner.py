@@ -22,8 +22,8 @@ from paperfeed.core.calendar import NEW_YORK
 from paperfeed.core.records import ListingItem, RunReport
 from paperfeed.importing.loader import import_file
 from paperfeed.importing.parsers import parse_seed_text
-from paperfeed.pipeline import Progress
 from paperfeed.sources.arxiv_rss import parse_rss
+from paperfeed.stages.contract import Progress
 
 DEMO_DATE = date(2026, 6, 4)
 # The morning after the announcement in New York: the RSS feeds show the demo listing.

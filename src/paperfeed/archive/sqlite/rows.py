@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from dataclasses import asdict
 from datetime import date, datetime
 
-from paperfeed.core.records import ANNOUNCE_TYPES, AnnounceType, MatchedTerm, Paper
+from paperfeed.core.records import ANNOUNCE_TYPES, AnnounceType, MatchedTerm, Paper, RunReport
 
 
 def text_hash(text: str) -> str:
@@ -88,3 +89,26 @@ def announce_type(value: str | None) -> AnnounceType | None:
         if value == known:
             return known
     raise ValueError(f"unknown announce type {value!r} in the database")
+
+
+def report_json(report: RunReport) -> str:
+    """A run's report as the ``runs.report`` column stores it."""
+    return json.dumps(
+        {
+            "listing_date": report.listing_date.isoformat(),
+            "status": report.status,
+            "reason": report.reason,
+            "stages": [
+                {"stage": s.stage.value, "status": s.status, "detail": s.detail}
+                for s in report.stages
+            ],
+            "listing_size": report.listing_size,
+            "topic_counts": dict(report.topic_counts),
+            "paper_count": report.paper_count,
+            "untranslated": report.untranslated,
+            "files": list(report.files),
+            "failures": list(report.failures),
+            "translation": None if report.translation is None else asdict(report.translation),
+        },
+        ensure_ascii=False,
+    )

@@ -28,6 +28,7 @@ from paperfeed.core.records import (
     ListingItem,
     Match,
     Paper,
+    RunReport,
     fold_whitespace,
 )
 
@@ -628,19 +629,11 @@ class Store:
             )
         return int(cursor.lastrowid or 0)
 
-    def finish_run(
-        self, run_id: int, status: str, reason: str, report: Mapping[str, object]
-    ) -> None:
+    def finish_run(self, run_id: int, report: RunReport) -> None:
         with self._translate_errors("recording a run"):
             self._db.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, reason = ?, report = ? WHERE id = ?",
-                (
-                    self._now(),
-                    status,
-                    reason,
-                    json.dumps(report, ensure_ascii=False, default=str),
-                    run_id,
-                ),
+                (self._now(), report.status, report.reason, rows.report_json(report), run_id),
             )
 
     def runs(self, limit: int = 20) -> list[dict[str, object]]:

@@ -21,12 +21,13 @@ from paperfeed.archive.sqlite.ledger import DeliveryLedger
 from paperfeed.archive.sqlite.tldr import tldrs_for
 from paperfeed.config import Settings
 from paperfeed.core.errors import DeliveryError
-from paperfeed.core.records import Digest
+from paperfeed.core.records import Digest, StageName, StageStatus
 from paperfeed.publish.email import SmtpSender
 from paperfeed.publish.feed import build_feeds
 from paperfeed.publish.site import FEED_DAYS, build_site, write_feeds
 from paperfeed.publish.webhooks import TIMEOUT, WebhookSender
 from paperfeed.sources.http import user_agent
+from paperfeed.stages.contract import Done, OptionalStage, optional
 from paperfeed.stages.deliver.dispatch import DeliveryReport, Dispatcher
 
 log = logging.getLogger(__name__)
@@ -92,9 +93,17 @@ class Delivery:
         sent = any(o.status == "sent" for o in report.outcomes)
         return report + self.publish() if sent else report
 
-    def deliver_digest(self, digest: Digest) -> DeliveryReport:
-        """The pipeline's "deliver" stage: the digest just written, then failed ones again."""
-        return self.deliver([digest.listing_date])
+    def stage(self) -> OptionalStage[[Digest], DeliveryReport]:
+        """The run's "deliver" stage: the digest just written, then failed ones again. A
+        recipient that could not be reached makes the run partial (it is retried next run)."""
+
+        @optional(StageName.DELIVER)
+        def deliver(digest: Digest) -> Done[DeliveryReport]:
+            report = self.deliver([digest.listing_date])
+            status: StageStatus = "failed" if report.failures else "ok"
+            return Done(report, report.summary, status, report.failures)
+
+        return deliver
 
     def publish(self) -> DeliveryReport:
         """Rewrite the Atom feeds and the static site, when they have folders."""

@@ -22,7 +22,7 @@ from paperfeed.archive.sqlite.embeddings import paper_vectors
 from paperfeed.archive.sqlite.scores import has_community_signals, save_scores
 from paperfeed.archive.sqlite.store import Store
 from paperfeed.config.relevance import RelevanceSettings
-from paperfeed.core.records import Listing, Match, MatchedTerm, Paper
+from paperfeed.core.records import Listing, Match, MatchedTerm, Paper, StageName
 from paperfeed.core.scoring import (
     PaperSignals,
     Score,
@@ -31,8 +31,10 @@ from paperfeed.core.scoring import (
     score_paper,
 )
 from paperfeed.engines.embed.embedder import Embedder, Matrix, make_embedder
+from paperfeed.stages.contract import Done, OptionalStage, Progress, optional
 from paperfeed.stages.relevance.profile import Profile, build_profile, gather_sources
 from paperfeed.stages.relevance.vectors import EmbedReport, as_vector, embed_papers
+from paperfeed.stages.select import Matches as DayMatches
 
 log = logging.getLogger(__name__)
 
@@ -237,3 +239,23 @@ def _detail(
         parts.append("sorted by score")
     parts.extend(f"profile problem: {p}" for p in profile.problems)
     return "; ".join(parts)
+
+
+RankStage = OptionalStage[[Store, Listing, DayMatches, Progress], "RelevanceResult"]
+
+
+def rank_stage(ranker: RelevanceStage) -> RankStage:
+    """The run's "relevance" stage: ``ranker`` over the day's matches. Optional: when it
+    fails the digest goes out without scores."""
+
+    @optional(StageName.RELEVANCE)
+    def rank(
+        store: Store, listing: Listing, matches: DayMatches, progress: Progress
+    ) -> Done[RelevanceResult]:
+        try:
+            result = ranker(store, listing.listing_date, listing, matches, progress.start)
+        finally:
+            progress.finish("embed")
+        return Done(result, result.detail)
+
+    return rank

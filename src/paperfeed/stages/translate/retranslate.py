@@ -20,8 +20,8 @@ from paperfeed.config import Settings
 from paperfeed.core.errors import UsageError
 from paperfeed.core.records import Digest, DigestEntry, DigestSection, Paper, Translation
 from paperfeed.engines.translate import Engine
-from paperfeed.pipeline import write_digest_files
 from paperfeed.stages.translate.service import TranslationRun, summarize_papers, translate_papers
+from paperfeed.stages.write import write_digest_files
 
 _VERSIONED_ID = re.compile(r"^(?P<id>.+?)v(?P<version>\d+)$")
 
