@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 from tests.support.listing_builder import example_digest, example_items  # noqa: E402
 
 from paperfeed.app.demo.feeds import build_rss  # noqa: E402
-from paperfeed.archive.sqlite import Store  # noqa: E402
+from paperfeed.archive import open_archive  # noqa: E402
+from paperfeed.archive.records import SearchQuery  # noqa: E402
 from paperfeed.core.records import Listing, ListingItem  # noqa: E402
 from paperfeed.core.topics import Topic  # noqa: E402
 from paperfeed.core.topics.matcher import _paper_text  # noqa: E402
@@ -93,9 +94,9 @@ def main() -> None:
         return select_matches(items, TOPICS)
 
     def store_listing() -> object:
-        with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "db") as store:
+        with tempfile.TemporaryDirectory() as folder, open_archive(Path(folder) / "db") as store:
             store.save_listing(Listing(listing_date=DAY, items=tuple(items), feeds=("cs",)))
-            return store.search("reinforcement learning")
+            return store.search(SearchQuery("reinforcement learning"))
 
     digest = example_digest("digest-2026-06-04.txt")
     rows = [

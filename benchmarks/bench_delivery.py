@@ -3,8 +3,8 @@
 Run: .venv/bin/python benchmarks/bench_delivery.py [--recipients 100] [--papers 200] [--days 250]
 
 1. A 200-paper digest rendered and sent to 100 recipients (half subscribe to every topic, a
-   quarter to each of two topics) through the real dispatcher and ledger (two fully synchronous
-   commits per message), over one STARTTLS connection to an aiosmtpd server on loopback, run
+   quarter to each of two topics) through the real dispatcher and the archive's ledger (a fully synchronous commit
+   before each message), over one STARTTLS connection to an aiosmtpd server on loopback, run
    as its own process like any mail server (``--in-process`` runs it in a thread of this
    process instead, where it competes with the sender for the interpreter). Target: under 10 s.
 2. ``build_site`` for a year of digests (250 listing days of 200 papers) from a SQLite archive,
@@ -35,8 +35,7 @@ import trustme  # noqa: E402
 from tests.support.listing_builder import example_digest  # noqa: E402
 from tests.support.smtp_server import SmtpServer, free_port, smtp_server  # noqa: E402
 
-from paperfeed.archive.sqlite import Store  # noqa: E402
-from paperfeed.archive.sqlite.ledger import DeliveryLedger  # noqa: E402
+from paperfeed.archive import open_archive  # noqa: E402
 from paperfeed.config.delivery import DeliverySettings, EmailSettings, Recipient  # noqa: E402
 from paperfeed.core.calendar import ArxivCalendar  # noqa: E402
 from paperfeed.core.records import Digest, DigestSection  # noqa: E402
@@ -125,7 +124,7 @@ def bench_email(recipients: int, papers: int, in_process: bool) -> None:
         smtp_thread() if in_process else smtp_process(Path(folder)) as server,
     ):
         db = Path(folder) / "paperfeed.db"
-        with Store.open(db) as store:
+        with open_archive(db) as store:
             store.save_digest(digest_of(day, papers))
         people = tuple(
             Recipient(
@@ -144,10 +143,10 @@ def bench_email(recipients: int, papers: int, in_process: bool) -> None:
             recipients=people,
         )
         start, cpu = time.perf_counter(), time.process_time()
-        with Store.open(db) as store, DeliveryLedger.open(db) as ledger:
+        with open_archive(db) as store:
             report = Dispatcher(
                 settings,
-                ledger,
+                store,
                 load_digest=store.digest,
                 now=lambda: datetime.now(UTC),
                 email_sender=lambda: SmtpSender(
@@ -179,11 +178,11 @@ def bench_site(days: int, papers: int) -> None:
         day += timedelta(days=1)
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "paperfeed.db"
-        with Store.open(db) as store:
+        with open_archive(db) as store:
             for listing_day in listing_days:
                 store.save_digest(digest_of(listing_day, papers))
         site = Path(folder) / "site"
-        with Store.open(db) as store:
+        with open_archive(db) as store:
             start = time.perf_counter()
             result = build_site(site, store.digest_dates(), store.digest)
             first = time.perf_counter() - start

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import openai  # noqa: E402
 from tests.support.chat_server import FakeTranslator, chat_server  # noqa: E402
 
-from paperfeed.archive.sqlite import Store  # noqa: E402
+from paperfeed.archive import open_archive  # noqa: E402
 from paperfeed.core.records import Paper  # noqa: E402
 from paperfeed.engines.translate import Segment  # noqa: E402
 from paperfeed.engines.translate.glossary import Glossary  # noqa: E402
@@ -118,7 +118,7 @@ def main() -> None:
         assert concurrent <= 4.0, f"concurrency 8 took {concurrent:.2f} s (target <= 4 s)"
 
         papers = day_papers()
-        with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "a.db") as store:
+        with tempfile.TemporaryDirectory() as folder, open_archive(Path(folder) / "a.db") as store:
             engine = engine_for(url, 8)
             before = len(translator.requests)
             started = time.perf_counter()

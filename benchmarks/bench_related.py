@@ -3,7 +3,7 @@
 Run (the machine's cores are shared: take the benchmark lock):
     flock /tmp/paperfeed-bench.lock .venv/bin/python benchmarks/bench_related.py [--vectors 200000]
 
-The archive is a real SQLite archive (``Store``) holding that many papers, each with a
+The archive is a real SQLite archive (``Archive``) holding that many papers, each with a
 384-dimensional embedding stored the way the relevance stage stores them. Embedding 200,000
 abstracts would take hours, so the vectors are synthetic but shaped like real ones: the real
 model's embeddings of the fixtures' ~100 real papers are mixed into 20,000 "topics", and each
@@ -38,9 +38,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 from tests.support.relevance_samples import rl_papers, unrelated_papers  # noqa: E402
 
-from paperfeed.archive.sqlite import Store  # noqa: E402
-from paperfeed.archive.sqlite.embeddings import link_papers, save_vectors  # noqa: E402
-from paperfeed.archive.sqlite.vector_index import SqliteVecIndex, forget_loaded, vec_path  # noqa: E402
+from paperfeed.archive import Archive, open_archive  # noqa: E402
+from paperfeed.archive.sqlite.vector_index import SqliteVecIndex, vec_path  # noqa: E402
 from paperfeed.config.relevance import RelevanceSettings  # noqa: E402
 from paperfeed.core.records import Listing, ListingItem, Paper  # noqa: E402
 from paperfeed.engines.embed.embedder import document_text, make_embedder  # noqa: E402
@@ -73,7 +72,7 @@ def synthetic_vectors(seeds: np.ndarray, count: int, rng: np.random.Generator) -
 
 def build(path: Path, vectors: np.ndarray) -> None:
     started = time.perf_counter()
-    with Store.open(path) as store:
+    with open_archive(path) as store:
         day = date(2025, 1, 1)
         for first in range(0, len(vectors), PER_LISTING):
             papers = [
@@ -90,24 +89,14 @@ def build(path: Path, vectors: np.ndarray) -> None:
             store.save_listing(Listing(day, tuple(ListingItem(p, "new") for p in papers)))
             day += timedelta(days=1)
             keys = [f"synthetic-{n}" for n in range(first, first + len(papers))]
-            ids = save_vectors(
-                store,
-                MODEL,
-                DIM,
-                ((k, vectors[first + i].tobytes()) for i, k in enumerate(keys)),
+            store.save_vectors(
+                MODEL, DIM, ((k, vectors[first + i].tobytes()) for i, k in enumerate(keys))
             )
-            link_papers(
-                store,
-                MODEL,
-                (
-                    (store.paper_row_id(p.arxiv_id, 1) or 0, ids[k])
-                    for p, k in zip(papers, keys, strict=True)
-                ),
-            )
+            store.link_embeddings(MODEL, zip(papers, keys, strict=True))
     print(f"built {len(vectors)} papers with vectors in {time.perf_counter() - started:.0f} s")
 
 
-def timed(store: Store, ids: list[str], index: str) -> tuple[list[float], list[list[str]]]:
+def timed(store: Archive, ids: list[str], index: str) -> tuple[list[float], list[list[str]]]:
     times: list[float] = []
     answers: list[list[str]] = []
     for arxiv_id in ids:
@@ -147,13 +136,12 @@ def main() -> None:
         del similarities
 
         results: dict[str, object] = {}
-        with Store.open(path) as store:
+        with open_archive(path) as store:
             ids = [
                 f"{2500 + n // 100000}.{n % 100000:05d}"
                 for n in rng.integers(len(vectors), size=args.queries)
             ]
-            forget_loaded()
-            started = time.perf_counter()
+            started = time.perf_counter()  # a fresh archive: its exact index is not loaded yet
             related_papers(store, ids[0], 10, model=MODEL, index="numpy")
             numpy_cold = (time.perf_counter() - started) * 1000
             numpy_times, exact = timed(store, ids, "numpy")

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.listing_builder import example_digest  # noqa: E402
 
-from paperfeed.archive.sqlite import Store  # noqa: E402
+from paperfeed.archive import open_archive  # noqa: E402
 from paperfeed.core.calendar import ArxivCalendar  # noqa: E402
 from paperfeed.core.records import DigestEntry  # noqa: E402
 
@@ -64,7 +64,7 @@ def build_archive(
     listing_days.reverse()
     per_day = papers // days
 
-    Store.open(path).close()  # schema and migrations
+    open_archive(path).close()  # schema and migrations
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = OFF")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive
 from paperfeed.config import Settings
 from paperfeed.core.calendar import ArxivCalendar
 from paperfeed.core.errors import PaperfeedError, UsageError
@@ -43,13 +43,13 @@ class Deps:
     engine: Engine
     progress: Progress = field(default_factory=SilentProgress)
     # The optional stages; None: turned off (or their extra is not installed).
-    rank: OptionalStage[[Store, Listing, Matches, Progress], RelevanceResult] | None = None
+    rank: OptionalStage[[Archive, Listing, Matches, Progress], RelevanceResult] | None = None
     deliver: OptionalStage[[Digest], DeliveryReport] | None = None
     signals: OptionalStage[[date], SignalsRefresh] | None = None
 
 
 def run(
-    settings: Settings, store: Store, deps: Deps, listing_date: date | None = None
+    settings: Settings, store: Archive, deps: Deps, listing_date: date | None = None
 ) -> RunReport:
     """Fetch, store, select, rank, translate and write the digest of one listing, deliver it."""
     calendar = settings.calendar()
@@ -78,7 +78,7 @@ def run(
 
 def _day(
     settings: Settings,
-    store: Store,
+    store: Archive,
     deps: Deps,
     calendar: ArxivCalendar,
     target: date,

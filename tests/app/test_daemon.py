@@ -19,8 +19,7 @@ from paperfeed.app.daemon import (
     read_status,
     run_daemon,
 )
-from paperfeed.archive.sqlite import Store
-from paperfeed.archive.sqlite.ledger import DeliveryLedger
+from paperfeed.archive import open_archive
 from paperfeed.config import load_settings
 from paperfeed.config.delivery import DaemonSettings
 from paperfeed.core.calendar import ArxivCalendar, load_holidays
@@ -322,6 +321,6 @@ def test_no_double_send_after_a_crash_between_sending_and_recording(
     # The next evening's listing is delivered normally.
     assert [r.listing_date for r in results[2].reports] == [date(2026, 6, 5)]
     assert len(receiver.of("wecom")) == 2
-    with Store.open(settings.database_path) as store, DeliveryLedger.open(store.path) as ledger:
-        states = {r.listing_date: r.status for r in ledger.records()}
+    with open_archive(settings.database_path) as store:
+        states = {r.listing_date: r.status for r in store.delivery_records()}
     assert states == {date(2026, 6, 4): "uncertain", date(2026, 6, 5): "sent"}

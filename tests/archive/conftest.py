@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive, open_archive
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "archive.db") as opened:
+def store(tmp_path: Path) -> Iterator[Archive]:
+    with open_archive(tmp_path / "archive.db") as opened:
         yield opened

@@ -7,7 +7,6 @@ about storage and search; the real model's meaning is tested in test_relevance_m
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -18,12 +17,10 @@ pytest.importorskip("numpy")
 
 import numpy as np
 
-from paperfeed.archive.sqlite import Store
-from paperfeed.archive.sqlite.embeddings import embedding_count, papers_without_embedding
+from paperfeed.archive import Archive, open_archive
 from paperfeed.archive.sqlite.vector_index import (
     NumpyIndex,
     SqliteVecIndex,
-    forget_loaded,
     vec_path,
 )
 from paperfeed.core.errors import RelevanceError
@@ -35,14 +32,7 @@ from tests.support.relevance_samples import HashEmbedder, rl_papers
 DAY = date(2026, 6, 4)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    forget_loaded()
-    with Store.open(tmp_path / "archive.db") as opened:
-        yield opened
-
-
-def save(store: Store, papers: list[Paper], day: date = DAY) -> None:
+def save(store: Archive, papers: list[Paper], day: date = DAY) -> None:
     store.save_listing(Listing(day, tuple(ListingItem(p, "new") for p in papers)))
 
 
@@ -63,14 +53,14 @@ def synthetic(count: int, start: int = 0) -> list[Paper]:
 def test_embeddings_are_stored_once_per_text_and_survive_reopening(tmp_path: Path) -> None:
     embedder = HashEmbedder()
     papers = rl_papers()[:12]
-    with Store.open(tmp_path / "a.db") as store:
+    with open_archive(tmp_path / "a.db") as store:
         save(store, papers)
         first = embed_papers(store, embedder, papers)
         assert (first.embedded, first.unchanged) == (12, 0)
         assert embedder.embedded == 12
         again = embed_papers(store, embedder, papers)
         assert (again.embedded, again.unchanged) == (0, 12)
-    with Store.open(tmp_path / "a.db") as store:
+    with open_archive(tmp_path / "a.db") as store:
         # A new version with the same title and abstract reuses the stored vector...
         same = replace(papers[0], version=2)
         # ...a new version with a changed abstract is embedded.
@@ -79,7 +69,7 @@ def test_embeddings_are_stored_once_per_text_and_survive_reopening(tmp_path: Pat
         report = embed_papers(store, embedder, [same, changed, *papers])
         assert (report.embedded, report.reused, report.unchanged) == (1, 1, 12)
         assert embedder.embedded == 13
-        assert embedding_count(store, embedder.model_name) == 14  # paper versions
+        assert store.embedding_count(embedder.model_name) == 14  # paper versions
         assert store.count("embedding_vectors") == 13  # distinct texts
         # White space differences are the same text.
         spaced = replace(papers[2], version=3, abstract=papers[2].abstract.replace(" ", "\n  "))
@@ -88,7 +78,7 @@ def test_embeddings_are_stored_once_per_text_and_survive_reopening(tmp_path: Pat
         assert embedder.embedded == 13
 
 
-def test_a_paper_whose_stored_text_changes_is_embedded_again(store: Store) -> None:
+def test_a_paper_whose_stored_text_changes_is_embedded_again(store: Archive) -> None:
     embedder = HashEmbedder()
     (paper,) = synthetic(1)
     save(store, [paper])
@@ -96,10 +86,10 @@ def test_a_paper_whose_stored_text_changes_is_embedded_again(store: Store) -> No
     richer = replace(paper, abstract=paper.abstract + " With more detail.")
     store.upsert_paper(richer, "api")  # the same version, refreshed from a richer source
     assert embed_papers(store, embedder, [richer]).embedded == 1
-    assert embedding_count(store, embedder.model_name) == 1
+    assert store.embedding_count(embedder.model_name) == 1
 
 
-def test_texts_outside_the_archive_are_cached_too(store: Store) -> None:
+def test_texts_outside_the_archive_are_cached_too(store: Archive) -> None:
     embedder = HashEmbedder()
     first = embed_texts(store, embedder, ["A profile entry.", "Another one.", "A profile entry."])
     assert embedder.embedded == 2
@@ -109,13 +99,13 @@ def test_texts_outside_the_archive_are_cached_too(store: Store) -> None:
     assert np.array_equal(first[0], first[2])
 
 
-def test_related_papers_leave_the_paper_out_and_keep_one_version(store: Store) -> None:
+def test_related_papers_leave_the_paper_out_and_keep_one_version(store: Archive) -> None:
     embedder = HashEmbedder()
     papers = synthetic(30)
     save(store, papers)
     newer = replace(papers[3], version=2)
     save(store, [newer], date(2026, 6, 5))
-    assert len(papers_without_embedding(store, embedder.model_name)) == 30  # newest versions
+    assert len(store.papers_without_embedding(embedder.model_name)) == 30  # newest versions
     embed_archive(store, embedder)
     embed_papers(store, embedder, [papers[3]])  # the old version too: both are stored
     found = related_papers(store, papers[0].arxiv_id, 40, model=embedder.model_name)
@@ -132,7 +122,7 @@ def test_related_papers_leave_the_paper_out_and_keep_one_version(store: Store) -
     )
 
 
-def test_related_papers_of_an_unknown_or_unembedded_paper(store: Store) -> None:
+def test_related_papers_of_an_unknown_or_unembedded_paper(store: Archive) -> None:
     save(store, synthetic(3))
     with pytest.raises(RelevanceError, match="not in the archive"):
         related_papers(store, "2101.00001", 5)
@@ -143,7 +133,7 @@ def test_related_papers_of_an_unknown_or_unembedded_paper(store: Store) -> None:
     assert embedder.embedded == 1
 
 
-def test_sqlite_vec_and_the_numpy_fallback_give_the_same_neighbours(store: Store) -> None:
+def test_sqlite_vec_and_the_numpy_fallback_give_the_same_neighbours(store: Archive) -> None:
     pytest.importorskip("sqlite_vec")
     embedder = HashEmbedder(dim=48)
     save(store, synthetic(80))
@@ -165,7 +155,7 @@ def test_sqlite_vec_and_the_numpy_fallback_give_the_same_neighbours(store: Store
         assert best.similarity == pytest.approx(1.0, abs=1e-5)
 
 
-def test_sqlite_vec_codes_find_the_exact_neighbours_among_candidates(store: Store) -> None:
+def test_sqlite_vec_codes_find_the_exact_neighbours_among_candidates(store: Archive) -> None:
     """On a larger archive the codes are approximate: their candidates must still hold nearly
     all of the exact top ten (re-ranking then puts them in exact order)."""
     pytest.importorskip("sqlite_vec")
@@ -186,7 +176,7 @@ def test_sqlite_vec_codes_find_the_exact_neighbours_among_candidates(store: Stor
     assert found / (15 * 10) >= 0.9
 
 
-def test_the_codes_live_beside_the_archive_and_are_rebuilt_when_lost(store: Store) -> None:
+def test_the_codes_live_beside_the_archive_and_are_rebuilt_when_lost(store: Archive) -> None:
     pytest.importorskip("sqlite_vec")
     embedder = HashEmbedder()
     save(store, synthetic(12))

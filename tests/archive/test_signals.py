@@ -12,15 +12,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from paperfeed.archive.sqlite import Store, TranslationKey
-from paperfeed.archive.sqlite.reactions import stamps
-from paperfeed.archive.sqlite.signals import (
-    community_trending,
-    missing_from_archive,
-    save_signals,
-    stored_signals,
-    upvote_history,
-)
+from paperfeed.archive import Archive, open_archive
+from paperfeed.archive.records import ArchivedPaper, SearchQuery, TranslationKey
 from paperfeed.core.errors import StoreError
 from paperfeed.core.records import Listing, ListingItem, Paper, StageName
 from paperfeed.core.signals import CommunitySignals
@@ -79,7 +72,7 @@ VISION_PAPER = archive_paper(
 )
 
 
-def store_listing(store: Store, *papers: Paper) -> None:
+def store_listing(store: Archive, *papers: Paper) -> None:
     store.save_listing(
         Listing(
             listing_date=JUNE_4,
@@ -93,46 +86,46 @@ def store_listing(store: Store, *papers: Paper) -> None:
 
 def test_upvotes_grow_on_a_later_observation_and_survive_reopening(tmp_path: Path) -> None:
     path = tmp_path / "archive.db"
-    with Store.open(path) as store:
-        first = save_signals(store, [signal("2606.00001", 3, comments=0)], observed_at=T0)
+    with open_archive(path) as store:
+        first = store.save_signals([signal("2606.00001", 3, comments=0)], observed_at=T0)
         assert (first.new, first.changed) == (1, 0)
-    with Store.open(path) as store:
+    with open_archive(path) as store:
         later = T0 + timedelta(days=1)
-        again = save_signals(store, [signal("2606.00001", 41, comments=5)], observed_at=later)
+        again = store.save_signals([signal("2606.00001", 41, comments=5)], observed_at=later)
         assert (again.new, again.changed) == (0, 1)
-    with Store.open(path) as store:
-        kept = stored_signals(store, ["2606.00001"])["2606.00001"]
+    with open_archive(path) as store:
+        kept = store.stored_signals(["2606.00001"])["2606.00001"]
         assert kept.signals.upvotes == 41 and kept.signals.comments == 5
         assert kept.first_seen == T0 and kept.updated == T0 + timedelta(days=1)
         assert kept.first_upvotes == 3
-        assert upvote_history(store, "2606.00001") == [(T0, 3), (T0 + timedelta(days=1), 41)]
+        assert store.upvote_history("2606.00001") == [(T0, 3), (T0 + timedelta(days=1), 41)]
         assert store._db.execute("PRAGMA user_version").fetchone()[0] >= 5
 
 
-def test_unchanged_counts_write_no_history_row(store: Store) -> None:
-    save_signals(store, [signal("2606.00001", 3)], observed_at=T0)
-    saved = save_signals(store, [signal("2606.00001", 3)], observed_at=T0 + timedelta(hours=6))
+def test_unchanged_counts_write_no_history_row(store: Archive) -> None:
+    store.save_signals([signal("2606.00001", 3)], observed_at=T0)
+    saved = store.save_signals([signal("2606.00001", 3)], observed_at=T0 + timedelta(hours=6))
     assert saved.changed == 0
-    assert len(upvote_history(store, "2606.00001")) == 1
-    kept = stored_signals(store, ["2606.00001"])["2606.00001"]
+    assert len(store.upvote_history("2606.00001")) == 1
+    kept = store.stored_signals(["2606.00001"])["2606.00001"]
     assert kept.updated == T0 + timedelta(hours=6)  # but it was seen again
 
 
-def test_an_older_observation_only_fills_what_is_missing(store: Store) -> None:
-    save_signals(store, [signal("2606.00001", 30)], observed_at=T0)
+def test_an_older_observation_only_fills_what_is_missing(store: Archive) -> None:
+    store.save_signals([signal("2606.00001", 30)], observed_at=T0)
     stale = signal("2606.00001", 12, github_repo="https://github.com/a/b", github_stars=4)
-    save_signals(store, [stale], observed_at=T0 - timedelta(days=2))
-    kept = stored_signals(store, ["2606.00001"])["2606.00001"].signals
+    store.save_signals([stale], observed_at=T0 - timedelta(days=2))
+    kept = store.stored_signals(["2606.00001"])["2606.00001"].signals
     assert kept.upvotes == 30  # the newer count stays
     assert kept.github_repo == "https://github.com/a/b" and kept.github_stars == 4
 
 
-def test_the_paper_page_and_the_daily_list_complete_each_other(store: Store) -> None:
+def test_the_paper_page_and_the_daily_list_complete_each_other(store: Archive) -> None:
     daily = parse_daily_papers(recorded("hf_daily_papers.json"))[0]
     page = replace(parse_paper(recorded("hf_paper.json")), upvotes=12)
-    save_signals(store, [daily], observed_at=T0)
-    save_signals(store, [page], observed_at=T0 + timedelta(hours=1))
-    kept = stored_signals(store, ["2602.23229"])["2602.23229"].signals
+    store.save_signals([daily], observed_at=T0)
+    store.save_signals([page], observed_at=T0 + timedelta(hours=1))
+    kept = store.stored_signals(["2602.23229"])["2602.23229"].signals
     assert kept.upvotes == 12  # newest
     assert kept.comments == 1  # from the daily list; the paper page does not say
     assert kept.models == () and kept.models_total == 0  # from the paper page
@@ -141,20 +134,20 @@ def test_the_paper_page_and_the_daily_list_complete_each_other(store: Store) -> 
     assert kept.authors == daily.authors
 
 
-def test_new_counts_invalidate_the_web_apps_cached_pages(store: Store) -> None:
-    before = stamps(store).archive
-    save_signals(store, [signal("2606.00001", 3)], observed_at=T0)
-    inserted = stamps(store).archive
+def test_new_counts_invalidate_the_web_apps_cached_pages(store: Archive) -> None:
+    before = store.stamps().archive
+    store.save_signals([signal("2606.00001", 3)], observed_at=T0)
+    inserted = store.stamps().archive
     assert inserted > before
-    save_signals(store, [signal("2606.00001", 3)], observed_at=T0 + timedelta(hours=1))
-    assert stamps(store).archive == inserted  # nothing a page shows changed
-    save_signals(store, [signal("2606.00001", 4)], observed_at=T0 + timedelta(hours=2))
-    assert stamps(store).archive > inserted
+    store.save_signals([signal("2606.00001", 3)], observed_at=T0 + timedelta(hours=1))
+    assert store.stamps().archive == inserted  # nothing a page shows changed
+    store.save_signals([signal("2606.00001", 4)], observed_at=T0 + timedelta(hours=2))
+    assert store.stamps().archive > inserted
 
 
-def test_papers_missing_from_the_archive(store: Store) -> None:
+def test_papers_missing_from_the_archive(store: Archive) -> None:
     store_listing(store, RL_PAPER)
-    assert missing_from_archive(store, ["2606.00001", "2606.00009", "2606.00009"]) == (
+    assert store.missing_from_archive(["2606.00001", "2606.00009", "2606.00009"]) == (
         "2606.00009",
     )
 
@@ -162,10 +155,8 @@ def test_papers_missing_from_the_archive(store: Store) -> None:
 # -- the trending list -----------------------------------------------------------------------
 
 
-def test_trending_ranks_by_upvotes_within_the_window(store: Store) -> None:
-    save_signals(
-        store,
-        [
+def test_trending_ranks_by_upvotes_within_the_window(store: Archive) -> None:
+    store.save_signals([
             signal("2606.00001", 10, comments=1),
             signal("2606.00002", 10, comments=4),  # same votes, more comments: ahead
             signal("2606.00003", 50, day=JUNE_4 - timedelta(days=3)),
@@ -176,7 +167,7 @@ def test_trending_ranks_by_upvotes_within_the_window(store: Store) -> None:
     )
 
     def ids(window: str, limit: int = 30) -> list[str]:
-        found = community_trending(store, window=window, end_date=JUNE_4, limit=limit)
+        found = store.community_trending(window=window, end_date=JUNE_4, limit=limit)
         return [t.arxiv_id for t in found]
 
     assert ids("day") == ["2606.00002", "2606.00001"]
@@ -184,12 +175,12 @@ def test_trending_ranks_by_upvotes_within_the_window(store: Store) -> None:
     assert ids("month") == ["2606.00004", "2606.00003", "2606.00002", "2606.00001"]
     assert ids("month", limit=2) == ["2606.00004", "2606.00003"]
     with pytest.raises(ValueError, match="window"):
-        community_trending(store, window="year", end_date=JUNE_4)
+        store.community_trending(window="year", end_date=JUNE_4)
 
 
-def test_trending_rows_join_the_archive_with_chinese_text_and_growth(store: Store) -> None:
+def test_trending_rows_join_the_archive_with_chinese_text_and_growth(store: Archive) -> None:
     store_listing(store, RL_PAPER)
-    row_id = store.paper_row_id(RL_PAPER.arxiv_id, 1)
+    row_id = store.paper(RL_PAPER.arxiv_id, 1)
     assert row_id is not None
     store.set_paper_translation(row_id, "带扩散评论家的离线强化学习", "我们研究离线强化学习。")
     # A paper the archive lacks: its Hugging Face title was translated before (cache).
@@ -197,10 +188,10 @@ def test_trending_rows_join_the_archive_with_chinese_text_and_growth(store: Stor
     store.save_translation(
         outsider.title, "title", "外部论文的标题", TranslationKey("openai", "m", "v1")
     )
-    save_signals(store, [signal("2606.00001", 5), outsider], observed_at=T0)
-    save_signals(store, [signal("2606.00001", 9)], observed_at=T0 + timedelta(hours=5))
+    store.save_signals([signal("2606.00001", 5), outsider], observed_at=T0)
+    store.save_signals([signal("2606.00001", 9)], observed_at=T0 + timedelta(hours=5))
 
-    first, second = community_trending(store, window="day", end_date=JUNE_4)
+    first, second = store.community_trending(window="day", end_date=JUNE_4)
     assert first.arxiv_id == "2606.00001" and first.upvotes == 9 and first.gained == 4
     assert first.paper == RL_PAPER and first.title == RL_PAPER.title  # arXiv's metadata
     assert first.title_zh == "带扩散评论家的离线强化学习"
@@ -212,19 +203,17 @@ def test_trending_rows_join_the_archive_with_chinese_text_and_growth(store: Stor
     assert second.listing_date is None and second.gained == 0
 
 
-def test_trending_restricted_to_a_topic(store: Store) -> None:
+def test_trending_restricted_to_a_topic(store: Archive) -> None:
     store_listing(store, RL_PAPER, VISION_PAPER)
     outsider = replace(
         signal("2606.00009", 80),
         title="Scaling Reinforcement Learning for Language Models",
         summary="Policy optimization at scale.",
     )
-    save_signals(
-        store,
-        [signal("2606.00001", 5), signal("2606.00002", 60), outsider],
+    store.save_signals([signal("2606.00001", 5), signal("2606.00002", 60), outsider],
         observed_at=T0,
     )
-    rl = community_trending(store, window="week", end_date=JUNE_4, topic="reinforcement learning")
+    rl = store.community_trending(window="week", end_date=JUNE_4, topic="reinforcement learning")
     # The archive paper matches on arXiv's abstract; the outsider on Hugging Face's title.
     assert [t.arxiv_id for t in rl] == ["2606.00009", "2606.00001"]
     assert {m.field for m in rl[1].terms} == {"title", "abstract"}
@@ -232,25 +221,25 @@ def test_trending_restricted_to_a_topic(store: Store) -> None:
     from paperfeed.core.topics import Topic
 
     vision_only = Topic(name="cv", query="images", categories=("cs.CV",))
-    found = community_trending(store, window="week", end_date=JUNE_4, topic=vision_only)
+    found = store.community_trending(window="week", end_date=JUNE_4, topic=vision_only)
     assert [t.arxiv_id for t in found] == ["2606.00002"]
-    assert community_trending(store, window="week", end_date=JUNE_4, topic="diffusion policy") == ()
+    assert store.community_trending(window="week", end_date=JUNE_4, topic="diffusion policy") == ()
     assert (
-        len(community_trending(store, window="week", end_date=JUNE_4, topic="learning", limit=1))
+        len(store.community_trending(window="week", end_date=JUNE_4, topic="learning", limit=1))
         == 1
     )
 
 
-def test_translating_the_shown_papers(store: Store) -> None:
+def test_translating_the_shown_papers(store: Archive) -> None:
     store_listing(store, RL_PAPER)
-    save_signals(store, [signal("2606.00001", 5), signal("2606.00009", 3)], observed_at=T0)
+    store.save_signals([signal("2606.00001", 5), signal("2606.00009", 3)], observed_at=T0)
     engine = FakeEngine()
-    shown = community_trending(store, window="day", end_date=JUNE_4)
+    shown = store.community_trending(window="day", end_date=JUNE_4)
     run = translate_shown(store, engine, shown)
     assert run is not None and run.translated == 4
-    first, second = community_trending(store, window="day", end_date=JUNE_4)
+    first, second = store.community_trending(window="day", end_date=JUNE_4)
     assert first.title_zh == "【标题】" + RL_PAPER.title  # recorded on the archive's paper
-    assert store.search("标题")[0].paper.arxiv_id == "2606.00001"
+    assert search(store, "标题")[0].paper.arxiv_id == "2606.00001"
     assert second.title_zh == "【标题】Title of 2606.00009"  # found again through the cache
     assert second.abstract_zh == "【摘要】Abstract of 2606.00009."
     assert translate_shown(store, engine, (first, second)) is None  # nothing left to do
@@ -276,7 +265,7 @@ def polite() -> Iterator[PoliteClient]:
 
 
 def test_a_refresh_stores_the_days_and_brings_missing_papers_into_the_archive(
-    httpserver: HTTPServer, store: Store, polite: PoliteClient
+    httpserver: HTTPServer, store: Archive, polite: PoliteClient
 ) -> None:
     store_listing(store, RL_PAPER)
     httpserver.expect_request("/hf/api/daily_papers").respond_with_handler(
@@ -309,16 +298,16 @@ def test_a_refresh_stores_the_days_and_brings_missing_papers_into_the_archive(
     joined = store.paper("2202.12139")
     assert joined is not None and joined.version == 1 and joined.primary_category
     assert store.paper("2007.09895") is None  # in the response, but not asked for
-    stored = stored_signals(store, ["2606.00001", "2606.00003"])
+    stored = store.stored_signals(["2606.00001", "2606.00003"])
     assert stored["2606.00001"].signals.daily_date == JUNE_4
     assert stored["2606.00003"].signals.daily_date == date(2026, 6, 3)
-    top = community_trending(store, window="week", end_date=JUNE_4)
+    top = store.community_trending(window="week", end_date=JUNE_4)
     assert [t.arxiv_id for t in top] == ["2202.12139", "2606.00001", "2606.00003"]
     assert top[0].paper is not None and top[0].title == joined.title
 
 
 def test_a_failing_day_stops_the_refresh_and_keeps_what_was_stored(
-    httpserver: HTTPServer, store: Store, polite: PoliteClient
+    httpserver: HTTPServer, store: Archive, polite: PoliteClient
 ) -> None:
     httpserver.expect_request(
         "/api/daily_papers", query_string={"date": "2026-06-04", "p": "0", "limit": "100"}
@@ -332,11 +321,11 @@ def test_a_failing_day_stops_the_refresh_and_keeps_what_was_stored(
     assert len(httpserver.log) == 2  # 2026-06-02 was not asked: Hugging Face is down
     stage = result.stage()
     assert stage.stage == "signals" and stage.status == "failed" and "HTTP 503" in stage.detail
-    assert stored_signals(store, ["2606.00001"])["2606.00001"].signals.upvotes == 4
+    assert store.stored_signals(["2606.00001"])["2606.00001"].signals.upvotes == 4
 
 
 def test_an_arxiv_failure_is_reported_and_the_signals_kept(
-    httpserver: HTTPServer, store: Store, polite: PoliteClient
+    httpserver: HTTPServer, store: Archive, polite: PoliteClient
 ) -> None:
     httpserver.expect_request("/api/daily_papers").respond_with_handler(
         daily_pages({"2026-06-04": [daily_item("2606.00009", "A", "B.", upvotes=4)]})
@@ -347,11 +336,11 @@ def test_an_arxiv_failure_is_reported_and_the_signals_kept(
     result = refresh_days(hf, store, [JUNE_4], now=lambda: T0, arxiv=arxiv)
     assert result.fetched == 1 and result.joined == 0
     assert result.failures and result.failures[0].startswith("arXiv metadata of 1 papers")
-    assert community_trending(store, window="day", end_date=JUNE_4)[0].paper is None
+    assert store.community_trending(window="day", end_date=JUNE_4)[0].paper is None
 
 
 def test_a_window_refresh_asks_for_the_weeks_and_months_it_spans(
-    httpserver: HTTPServer, store: Store, polite: PoliteClient
+    httpserver: HTTPServer, store: Archive, polite: PoliteClient
 ) -> None:
     httpserver.expect_request("/api/daily_papers").respond_with_data(b"[]")
     hf = HuggingFacePapers(polite, httpserver.url_for("/"))
@@ -367,7 +356,7 @@ def test_a_window_refresh_asks_for_the_weeks_and_months_it_spans(
     assert day.asked == "day 2026-06-04" and day.fetched == 0 and day.failures == ()
 
 
-def test_the_stage_never_raises(httpserver: HTTPServer, store: Store, polite: PoliteClient) -> None:
+def test_the_stage_never_raises(httpserver: HTTPServer, store: Archive, polite: PoliteClient) -> None:
     def locked() -> SignalsRefresh:
         raise StoreError("the database is locked by another process while storing")
 
@@ -384,3 +373,8 @@ def test_the_stage_never_raises(httpserver: HTTPServer, store: Store, polite: Po
     assert result.status == "ok"
     # The listing date is still in the future for the clock: only the three days before it.
     assert [r[0].args["date"] for r in httpserver.log] == ["2026-06-03", "2026-06-02", "2026-06-01"]
+
+
+def search(store: Archive, text: str) -> list[ArchivedPaper]:
+    """The first page of the archive's one search, for ``text``."""
+    return list(store.search(SearchQuery(text)).papers)

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 import trustme
 
-from paperfeed.archive.sqlite.ledger import SendError
+from paperfeed.core.errors import SendError
 from paperfeed.publish.edition import edition
 from paperfeed.publish.email import (
     EmailBodies,

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import pytest
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive, open_archive
 from paperfeed.core.records import Digest, DigestSection
 from paperfeed.publish.site import MANIFEST, build_site
 from tests.support.delivery_samples import JUNE_4, digest_for
@@ -37,14 +37,14 @@ def digests() -> list[Digest]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = Store.open(tmp_path / "paperfeed.db")
+def store(tmp_path: Path) -> Archive:
+    opened = open_archive(tmp_path / "paperfeed.db")
     for digest in digests():
         opened.save_digest(digest)
     return opened
 
 
-def build(store: Store, folder: Path, **options: str) -> tuple[int, int]:
+def build(store: Archive, folder: Path, **options: str) -> tuple[int, int]:
     result = build_site(
         folder, store.digest_dates(), store.digest, subject_names=store.subject_names(), **options
     )
@@ -55,7 +55,7 @@ def pages(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.html"))
 
 
-def test_the_site_has_every_kind_of_page(store: Store, tmp_path: Path) -> None:
+def test_the_site_has_every_kind_of_page(store: Archive, tmp_path: Path) -> None:
     site = tmp_path / "site"
     build(store, site, title="组会论文")
     names = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
@@ -83,7 +83,7 @@ def test_the_site_has_every_kind_of_page(store: Store, tmp_path: Path) -> None:
 
 
 def test_every_relative_link_resolves_and_nothing_comes_from_elsewhere(
-    store: Store, tmp_path: Path
+    store: Archive, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
     build(store, site)
@@ -110,7 +110,7 @@ def test_every_relative_link_resolves_and_nothing_comes_from_elsewhere(
     assert checked > 100
 
 
-def test_search_index_lists_every_paper_of_every_day(store: Store, tmp_path: Path) -> None:
+def test_search_index_lists_every_paper_of_every_day(store: Archive, tmp_path: Path) -> None:
     site = tmp_path / "site"
     build(store, site)
     index = json.loads((site / "search-index.json").read_text(encoding="utf-8"))
@@ -130,7 +130,7 @@ def test_search_index_lists_every_paper_of_every_day(store: Store, tmp_path: Pat
 
 
 def test_rebuilds_write_only_what_changed_and_remove_only_their_own_files(
-    store: Store, tmp_path: Path
+    store: Archive, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
     build(store, site)
@@ -147,7 +147,7 @@ def test_rebuilds_write_only_what_changed_and_remove_only_their_own_files(
     assert changed > 0
 
 
-def test_absolute_feed_links_only_with_a_base_url(store: Store, tmp_path: Path) -> None:
+def test_absolute_feed_links_only_with_a_base_url(store: Archive, tmp_path: Path) -> None:
     site = tmp_path / "site"
     build(store, site, base_url="https://you.github.io/papers/")
     feed = (site / "feeds/all.xml").read_text(encoding="utf-8")
@@ -157,7 +157,7 @@ def test_absolute_feed_links_only_with_a_base_url(store: Store, tmp_path: Path) 
     assert "you.github.io" not in (plain / "feeds/all.xml").read_text(encoding="utf-8")
 
 
-def test_search_page_works_in_a_browser(store: Store, tmp_path: Path) -> None:
+def test_search_page_works_in_a_browser(store: Archive, tmp_path: Path) -> None:
     """Opened in headless Chromium when Playwright and a browser are installed."""
     playwright = pytest.importorskip("playwright.sync_api")
     if shutil.which("chromium") is None and shutil.which("chromium-browser") is None:
@@ -185,7 +185,7 @@ def test_search_page_works_in_a_browser(store: Store, tmp_path: Path) -> None:
         server.shutdown()
 
 
-def test_paths_in_the_manifest_are_relative_and_inside(store: Store, tmp_path: Path) -> None:
+def test_paths_in_the_manifest_are_relative_and_inside(store: Archive, tmp_path: Path) -> None:
     site = tmp_path / "site"
     build(store, site)
     listed = json.loads((site / MANIFEST).read_text())["files"]

@@ -17,8 +17,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from paperfeed.archive.sqlite.ledger import SendError
 from paperfeed.config.delivery import WebhookSettings
+from paperfeed.core.errors import SendError
 from paperfeed.publish.edition import edition
 from paperfeed.publish.webhook_payloads import build_payloads
 from paperfeed.publish.webhooks import WebhookSender, dingtalk_sign, feishu_sign

@@ -13,10 +13,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from paperfeed.archive.sqlite import Store
-from paperfeed.archive.sqlite.ledger import DeliveryLedger, SendError
+from paperfeed.archive import open_archive
 from paperfeed.config.delivery import DeliverySettings, Recipient, WebhookSettings
-from paperfeed.core.errors import DeliveryError
+from paperfeed.core.errors import DeliveryError, SendError
 from paperfeed.publish.email import OutgoingEmail, SmtpSender
 from paperfeed.publish.webhook_payloads import Payload
 from paperfeed.publish.webhooks import WebhookSender
@@ -55,7 +54,7 @@ def receiver(httpserver: HTTPServer) -> Receiver:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "paperfeed.db"
-    with Store.open(path) as store:
+    with open_archive(path) as store:
         for day, start in ((JUNE_3, 100), (JUNE_4, 1), (JUNE_5, 200)):
             store.save_digest(digest_for(day, start=start))
     return path
@@ -85,10 +84,10 @@ def run(
     **options: bool,
 ) -> DeliveryReport:
     """One delivery "process": open the archive and the ledger, deliver, close everything."""
-    with Store.open(db) as store, DeliveryLedger.open(db) as ledger, httpx.Client() as client:
+    with open_archive(db) as store, httpx.Client() as client:
         dispatcher = Dispatcher(
             settings,
-            ledger,
+            store,
             load_digest=store.digest,
             now=lambda: NOW,
             email_sender=lambda: sender(settings.email, ssl_context=server.client_context()),
@@ -114,8 +113,8 @@ def test_a_rerun_does_not_resend(db: Path, server: SmtpServer, receiver: Receive
     assert statuses(second) == [(ADA, "already"), (GRACE, "already"), ("team", "already")]
     assert sorted(m.rcpt_tos[0] for m in server.messages) == [ADA, GRACE]
     assert len(receiver.of("wecom")) == 1
-    with DeliveryLedger.open(db) as ledger:
-        records = ledger.records(JUNE_4)
+    with open_archive(db) as ledger:
+        records = ledger.delivery_records(JUNE_4)
     assert {(r.recipient, r.status, r.attempts) for r in records} == {
         (ADA, "sent", 1),
         (GRACE, "sent", 1),
@@ -132,12 +131,12 @@ def test_dry_run_sends_and_records_nothing(
     assert "arXiv 速递 2026-06-04 · 5 篇" in report.outcomes[0].detail
     assert "1 messages, 5 papers" in report.outcomes[2].detail
     assert server.messages == [] and receiver.posts == []
-    with DeliveryLedger.open(db) as ledger:
-        assert ledger.records() == []
+    with open_archive(db) as ledger:
+        assert ledger.delivery_records() == []
 
 
 def test_topic_subscriptions_and_nothing_to_send(db: Path, server: SmtpServer) -> None:
-    with Store.open(db) as store:
+    with open_archive(db) as store:
         only_rl = digest_for(date(2026, 6, 8), rl=2, dp=0, start=300)
         store.save_digest(only_rl)
     settings = settings_for(server, grace_topics=(DP,))
@@ -159,8 +158,8 @@ def test_a_failed_delivery_is_reported_and_retried_on_the_next_run(
     first = run(db, settings, server, [JUNE_4])
     assert statuses(first)[-1] == ("team", "failed")
     assert any("HTTP 502" in f for f in first.failures)
-    with DeliveryLedger.open(db) as ledger:
-        record = ledger.record(JUNE_4, "wecom", "team")
+    with open_archive(db) as ledger:
+        record = ledger.delivery_record(JUNE_4, "wecom", "team")
     assert record is not None and record.status == "failed" and record.attempts == 1
 
     # The next run (the next day's listing) also retries yesterday's failure.
@@ -173,8 +172,8 @@ def test_a_failed_delivery_is_reported_and_retried_on_the_next_run(
     ]
     assert "(retry)" in second.outcomes[-1].detail
     assert second.failures == ()
-    with DeliveryLedger.open(db) as ledger:
-        record = ledger.record(JUNE_4, "wecom", "team")
+    with open_archive(db) as ledger:
+        record = ledger.delivery_record(JUNE_4, "wecom", "team")
     assert record is not None and record.status == "sent" and record.attempts == 2
     assert len(server.messages) == 4  # the e-mails of June 4 were not sent again
 
@@ -194,8 +193,8 @@ def test_a_crash_between_sending_and_recording_never_sends_twice(
     with pytest.raises(SimulatedCrash):
         run(db, settings, server, [JUNE_4], sender=CrashAfterSending)
     assert len(server.messages) == 1
-    with DeliveryLedger.open(db) as ledger:
-        record = ledger.record(JUNE_4, "email", ADA)
+    with open_archive(db) as ledger:
+        record = ledger.delivery_record(JUNE_4, "email", ADA)
     assert record is not None and record.status == "sending"  # recorded before the send
     dry = run(db, settings, server, [JUNE_4], dry_run=True)
     assert statuses(dry) == [(ADA, "held-uncertain")]
@@ -231,7 +230,7 @@ class FailsAtThirdMessage(WebhookSender):
 def test_a_split_digest_resumes_after_the_parts_already_accepted(
     db: Path, server: SmtpServer, receiver: Receiver
 ) -> None:
-    with Store.open(db) as store:
+    with open_archive(db) as store:
         store.save_digest(big_digest(120, date(2026, 6, 9)))
     settings = DeliverySettings(
         webhooks=(WebhookSettings(name="team", kind="wecom", url=receiver.url("wecom")),)
@@ -259,16 +258,16 @@ def test_merged_catch_up_is_one_message_for_several_listings(db: Path, server: S
     assert str(message["Subject"]) == "arXiv 速递 2026-06-03 – 2026-06-05（3 期合并） · 15 篇"
     again = run(db, settings, server, [JUNE_4])
     assert statuses(again) == [(ADA, "already")]
-    with DeliveryLedger.open(db) as ledger:
-        keys = {r.message_key for r in ledger.records()}
+    with open_archive(db) as ledger:
+        keys = {r.message_key for r in ledger.delivery_records()}
     assert len(keys) == 1 and len(server.messages) == 1
 
 
 def test_only_one_process_delivers_at_a_time(db: Path, server: SmtpServer) -> None:
     settings = settings_for(server)
     with (
-        DeliveryLedger.open(db) as other,
-        other.lock(),
+        open_archive(db) as other,
+        other.delivery_lock(),
         pytest.raises(DeliveryError, match="another paperfeed process is delivering"),
     ):
         run(db, settings, server, [JUNE_4])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive, open_archive
 from paperfeed.core.records import Paper
 from paperfeed.engines.translate import NoneEngine
 from paperfeed.stages.translate.service import summarize_papers, translate_papers
@@ -23,8 +23,8 @@ def paper(n: int, abstract: str = "") -> Paper:
     )
 
 
-def open_store(tmp_path: Path) -> Store:
-    store = Store.open(tmp_path / "archive.db")
+def open_store(tmp_path: Path) -> Archive:
+    store = open_archive(tmp_path / "archive.db")
     return store
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive, open_archive
 from paperfeed.config.delivery import DeliverySettings, EmailSettings, Recipient, WebhookSettings
 from paperfeed.core.records import Digest, DigestEntry, MatchedTerm
 from tests.support.digest_samples import make_digest, make_entry, make_paper
@@ -87,8 +87,8 @@ def delivery_settings(
     )
 
 
-def store_with(path: Path, *digests: Digest) -> Store:
-    store = Store.open(path)
+def store_with(path: Path, *digests: Digest) -> Archive:
+    store = open_archive(path)
     for digest in digests:
         store.save_digest(digest)
     return store

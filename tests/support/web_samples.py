@@ -23,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paperfeed.app.web import WebOptions, create_app
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import open_archive
 from paperfeed.core.records import Digest, DigestEntry, Listing, ListingItem, MatchedTerm
 from paperfeed.importing.loader import import_file
 from tests.support.digest_samples import make_digest, make_entry, make_paper
@@ -186,7 +186,7 @@ def crafted_digest_and_listing() -> tuple[Digest, Listing, Listing]:
 
 def build_archive(path: Path) -> Path:
     """Write the test archive to ``path`` (a new file) and close it."""
-    with Store.open(path, clock=lambda: NOW - timedelta(days=1)) as store:
+    with open_archive(path, clock=lambda: NOW - timedelta(days=1)) as store:
         for name in ("digest-2026-04-22.txt", "digest-2026-06-04.txt"):
             import_file(DIGESTS / name, store)
         digest, listing, earlier = crafted_digest_and_listing()
@@ -196,9 +196,8 @@ def build_archive(path: Path) -> Path:
         # The pipeline records each paper version's Chinese text; the crafted digest's too.
         for entry in digest.papers:
             if entry.title_zh is not None:
-                row = store.paper_row_id(entry.paper.arxiv_id, entry.paper.version)
-                assert row is not None
-                store.set_paper_translation(row, entry.title_zh, entry.abstract_zh)
+                assert store.paper(entry.paper.arxiv_id, entry.paper.version) is not None
+                store.set_paper_translation(entry.paper, entry.title_zh, entry.abstract_zh)
     return path
 
 

@@ -257,9 +257,9 @@ class PipelineJobs:
 
         with open_store(self.settings) as store:
             done = set(store.digest_dates())
-            for row in store.runs(self._runs_seen):
-                if row["status"] == "no-listing":
-                    done.add(date.fromisoformat(str(row["listing_date"])))
+            for run in store.runs(self._runs_seen):
+                if run.status == "no-listing":
+                    done.add(run.listing_date)
         return done
 
     def run(self, listing_date: date, *, deliver: bool) -> RunReport:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from paperfeed.archive.sqlite import Store, browse
+from paperfeed.archive import Archive
 from paperfeed.core.calendar import ArxivCalendar
 
 RUNS_SHOWN = 5
@@ -101,23 +101,23 @@ def daemon_status(document: Mapping[str, Any], now: datetime) -> DaemonStatus:
 
 
 def check_health(
-    store: Store, calendar: ArxivCalendar, now: datetime, status_path: Path | None
+    store: Archive, calendar: ArxivCalendar, now: datetime, status_path: Path | None
 ) -> Health:
     from paperfeed.app.daemon import read_status
 
     runs = tuple(
         RunSummary(
-            listing_date=str(r["listing_date"]),
-            status=str(r["status"]),
-            reason=str(r["reason"] or ""),
-            started_at=str(r["started_at"]),
-            finished_at=str(r["finished_at"]) if r["finished_at"] else None,
+            listing_date=r.listing_date.isoformat(),
+            status=r.status,
+            reason=r.reason,
+            started_at=r.started_at.isoformat(),
+            finished_at=r.finished_at.isoformat() if r.finished_at else None,
         )
         for r in store.runs(RUNS_SHOWN)
     )
     document = read_status(status_path) if status_path is not None else None
     daemon = daemon_status(document, now) if document is not None else None
-    latest = browse.latest_digest_date(store)
+    latest = store.latest_digest_date()
     problems: list[str] = []
     if latest is None:
         problems.append("The archive has no digests yet: run `paperfeed run`.")

@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive, open_archive
+from paperfeed.archive.records import StoredResponse
 from paperfeed.config import Settings
-from paperfeed.core.errors import TranslateError
+from paperfeed.core.errors import StoreError, TranslateError
 from paperfeed.core.records import RunReport
 from paperfeed.engines.translate import Engine, NoneEngine
 from paperfeed.pipeline import Deps, run
@@ -30,8 +31,18 @@ HF_MAX_RETRY_AFTER = 60.0
 
 
 @contextmanager
-def open_store(settings: Settings) -> Iterator[Store]:
-    store = Store.open(settings.database_path)
+def open_store(settings: Settings, *, read_only: bool = False) -> Iterator[Archive]:
+    """The configured archive. ``read_only`` (commands that only read): opened without writing
+    anything, so a read-only mount or a backup works; an archive that does not exist yet or
+    needs a migration is opened for writing instead, as any command would."""
+    store: Archive | None = None
+    if read_only:
+        try:
+            store = open_archive(settings.database, read_only=True)
+        except StoreError:
+            store = None
+    if store is None:
+        store = open_archive(settings.database)
     try:
         yield store
     finally:
@@ -41,23 +52,26 @@ def open_store(settings: Settings) -> Iterator[Store]:
 class StoreValidatorCache:
     """``sources.http.ValidatorCache`` kept in the archive's ``http_cache`` table."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Archive) -> None:
         self._store = store
 
     def get(self, url: str) -> CachedResponse | None:
-        row = self._store.http_cache_get(url)
-        if row is None:
+        found = self._store.http_cache_get(url)
+        if found is None:
             return None
         return CachedResponse(
-            etag=row["etag"],
-            last_modified=row["last_modified"],
-            body=bytes(row["body"]),
-            status=int(row["status"]),
+            etag=found.etag, last_modified=found.last_modified, body=found.body, status=found.status
         )
 
     def put(self, url: str, response: CachedResponse) -> None:
         self._store.http_cache_put(
-            url, response.etag, response.last_modified, response.status, response.body
+            url,
+            StoredResponse(
+                etag=response.etag,
+                last_modified=response.last_modified,
+                status=response.status,
+                body=response.body,
+            ),
         )
 
 
@@ -89,7 +103,7 @@ def open_hugging_face(
 
 def refresh_community(
     settings: Settings,
-    store: Store,
+    store: Archive,
     window: str,
     end_date: date,
     *,
@@ -194,7 +208,7 @@ def relevance_stage(settings: Settings) -> tuple[RankStage | None, str]:
 
 def run_pipeline(
     settings: Settings,
-    store: Store,
+    store: Archive,
     listing_date: date | None,
     *,
     progress: Progress | None = None,

@@ -123,3 +123,12 @@ class RelevanceError(PaperfeedError):
     def __init__(self, message: str, *, path: str = "", hint: str = "") -> None:
         super().__init__(f"{path}: {message}" if path else message, hint=hint)
         self.path = path
+
+
+class SendError(DeliveryError):
+    """One send failed. ``uncertain``: the request reached the service and its answer was lost,
+    so it may have been delivered; otherwise it certainly was not, and is retried next run."""
+
+    def __init__(self, message: str, *, uncertain: bool = False, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.uncertain = uncertain

@@ -7,6 +7,7 @@ Only ``store`` converts these to and from rows; only ``sources`` converts upstre
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,11 @@ Field = Literal["title", "abstract", "authors", "categories"]
 UNKNOWN_VERSION = 0
 
 _WHITESPACE = re.compile(r"\s+")
+
+
+def text_hash(text: str) -> str:
+    """The key a text is cached under (translations, embeddings): SHA-256 of its UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def fold_whitespace(text: str) -> str:

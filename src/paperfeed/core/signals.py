@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from paperfeed.core.records import MatchedTerm, Paper
+from paperfeed.core.records import UNKNOWN_VERSION, MatchedTerm, Paper
 
 TrendingWindow = Literal["day", "week", "month"]
 # Days a window spans, ending with (and including) its last day. The web app's trending page
@@ -97,3 +97,17 @@ class TrendingPaper:
     @property
     def abs_url(self) -> str:
         return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+
+def hf_paper(signals: CommunitySignals) -> Paper:
+    """A stand-in ``Paper`` from Hugging Face's copy, for papers the archive lacks (no
+    categories, version unknown): enough to match topic queries and to translate."""
+    return Paper(
+        arxiv_id=signals.arxiv_id,
+        version=UNKNOWN_VERSION,
+        title=signals.title,
+        authors=signals.authors,
+        abstract=signals.summary,
+        categories=(),
+        published=signals.published,
+    )

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from paperfeed.archive.sqlite import Store, TranslationKey
+from paperfeed.archive import Archive
+from paperfeed.archive.records import TranslationKey
 from paperfeed.core.errors import DigestImportError
 from paperfeed.core.records import UNKNOWN_VERSION, Digest, DigestEntry, DigestSection, Paper
 from paperfeed.importing.parsers import detect_format, parse_compact, parse_seed_text
@@ -58,7 +59,7 @@ def read_text(path: Path) -> str:
 
 
 def import_file(
-    path: Path, store: Store, *, listing_date: date | None = None, memory_only: bool = False
+    path: Path, store: Archive, *, listing_date: date | None = None, memory_only: bool = False
 ) -> ImportResult:
     """Import one digest file. Everything from one file is stored in one transaction."""
     text = read_text(path)
@@ -86,7 +87,7 @@ def _date_from_name(path: Path) -> date | None:
         return None
 
 
-def _remember(store: Store, paper: Paper, title_zh: str | None, abstract_zh: str | None) -> int:
+def _remember(store: Archive, paper: Paper, title_zh: str | None, abstract_zh: str | None) -> int:
     count = 0
     if title_zh is not None and paper.title:
         store.save_translation(paper.title, "title", title_zh, MEMORY)
@@ -97,15 +98,15 @@ def _remember(store: Store, paper: Paper, title_zh: str | None, abstract_zh: str
     return count
 
 
-def _import_seed(path: Path, text: str, store: Store, memory_only: bool) -> ImportResult:
+def _import_seed(path: Path, text: str, store: Archive, memory_only: bool) -> ImportResult:
     parsed = parse_seed_text(text, path=str(path))
     digest = parsed.digest
     translations = 0
     with store.transaction():
         for entry in digest.papers:
-            row_id = store.upsert_paper(entry.paper, "import")
+            store.upsert_paper(entry.paper, "import")
             translations += _remember(store, entry.paper, entry.title_zh, entry.abstract_zh)
-            store.set_paper_translation(row_id, entry.title_zh, entry.abstract_zh)
+            store.set_paper_translation(entry.paper, entry.title_zh, entry.abstract_zh)
         store.save_subject_names(parsed.subject_names)
         outcome = "not stored (--memory-only)" if memory_only else _store_digest(store, digest)
     return ImportResult(
@@ -118,7 +119,7 @@ def _import_seed(path: Path, text: str, store: Store, memory_only: bool) -> Impo
     )
 
 
-def _store_digest(store: Store, digest: Digest) -> str:
+def _store_digest(store: Archive, digest: Digest) -> str:
     existing = store.digest(digest.listing_date)
     if existing is not None and existing.source == "run":
         return "not stored: the archive already has this date's digest from a run"
@@ -127,7 +128,7 @@ def _store_digest(store: Store, digest: Digest) -> str:
 
 
 def _import_compact(
-    path: Path, text: str, store: Store, day: date | None, memory_only: bool
+    path: Path, text: str, store: Archive, day: date | None, memory_only: bool
 ) -> ImportResult:
     items = parse_compact(text, path=str(path))
     entries = []
@@ -144,12 +145,11 @@ def _import_compact(
                 abstract=item.abstract,
                 categories=(),
             )
-            row_id = store.upsert_paper(paper, "import-compact")
+            store.upsert_paper(paper, "import-compact")
             if item.abstract_zh is not None:
                 store.save_translation(item.abstract, "abstract", item.abstract_zh, MEMORY)
+                store.set_paper_translation(paper, None, item.abstract_zh)
                 translations += 1
-            if row_id is not None and item.abstract_zh is not None:
-                store.set_paper_translation(row_id, None, item.abstract_zh)
             title_zh = (
                 store.cached_translation(paper.title, "title", MEMORY) if paper.title else None
             )

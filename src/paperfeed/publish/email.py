@@ -32,8 +32,8 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from paperfeed.archive.sqlite.ledger import SendError
 from paperfeed.config.delivery import EmailSettings, is_loopback
+from paperfeed.core.errors import SendError
 from paperfeed.publish.edition import Edition
 from paperfeed.publish.mathtext import plain_math, readable_math
 from paperfeed.publish.view import digest_view

@@ -249,7 +249,7 @@ def build_site(
     max_feed_entries: int = 300,
 ) -> SiteResult:
     """Build (or update) the site in ``folder`` from the digests of ``dates`` (days that have
-    one: ``Store.digest_dates()``)."""
+    one: ``Archive.digest_dates()``)."""
     try:
         return _build(
             folder, sorted(dates), load_digest, title, base_url, subject_names, max_feed_entries

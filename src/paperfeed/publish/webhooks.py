@@ -33,8 +33,8 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from paperfeed.archive.sqlite.ledger import SendError
 from paperfeed.config.delivery import WebhookSettings
+from paperfeed.core.errors import SendError
 from paperfeed.publish.webhook_payloads import Payload
 
 log = logging.getLogger(__name__)

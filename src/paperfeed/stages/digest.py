@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive
 from paperfeed.core.records import (
     Digest,
     DigestEntry,
@@ -26,7 +26,7 @@ def make_digest(
     target: date,
     matches: Mapping[str, Sequence[Match]],
     translations: Mapping[str, Translation],
-    store: Store,
+    store: Archive,
     *,
     topics: Sequence[str],
     generated_at: datetime,

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive
 from paperfeed.config.sections import ArxivSettings
 from paperfeed.core import taxonomy
 from paperfeed.core.calendar import ArxivCalendar
@@ -26,7 +26,7 @@ BACKFILL_PAGE_SIZE = 500
 @required(StageName.FETCH)
 def fetch(
     target: date,
-    store: Store,
+    store: Archive,
     http: PoliteClient,
     settings: ArxivSettings,
     calendar: ArxivCalendar,

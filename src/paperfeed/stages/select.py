@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive
 from paperfeed.core.records import Listing, Match, Paper, StageName
 from paperfeed.core.topics import Topic
 from paperfeed.core.topics.select import select_matches
@@ -15,7 +15,7 @@ Matches = dict[str, tuple[Match, ...]]
 
 
 @required(StageName.SELECT)
-def select(listing: Listing, topics: Sequence[Topic], store: Store) -> Done[Matches]:
+def select(listing: Listing, topics: Sequence[Topic], store: Archive) -> Done[Matches]:
     delivered = store.delivered([t.name for t in topics], before=listing.listing_date)
     matches = select_matches(listing.items, topics, delivered=delivered)
     store.save_matches(listing.listing_date, matches)

@@ -17,16 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
-from paperfeed.archive.sqlite import Store
-from paperfeed.archive.sqlite.signals import hf_paper, missing_from_archive, save_signals
+from paperfeed.archive import Archive
 from paperfeed.core.errors import SourceError
 from paperfeed.core.records import StageName, StageResult
-from paperfeed.core.signals import WINDOW_DAYS, CommunitySignals, TrendingPaper
+from paperfeed.core.signals import WINDOW_DAYS, CommunitySignals, TrendingPaper, hf_paper
 from paperfeed.engines.translate import Engine
 from paperfeed.sources.arxiv_api import ArxivApiClient
 from paperfeed.sources.huggingface import HuggingFacePapers, iso_week
 from paperfeed.stages.contract import Done, OptionalStage, optional
-from paperfeed.stages.translate.service import TranslationRun, translate_papers
+from paperfeed.stages.translate.service import (
+    TranslationRun,
+    record_translations,
+    translate_papers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,7 @@ def refresh_dates(listing_date: date, days: int, today: date) -> tuple[date, ...
 
 def refresh_days(
     hf: HuggingFacePapers,
-    store: Store,
+    store: Archive,
     days: Sequence[date],
     *,
     now: Callable[[], datetime],
@@ -99,7 +102,7 @@ def refresh_days(
 
 def refresh_window(
     hf: HuggingFacePapers,
-    store: Store,
+    store: Archive,
     window: str,
     end_date: date,
     *,
@@ -123,7 +126,7 @@ def refresh_window(
 
 
 def _refresh(
-    store: Store,
+    store: Archive,
     asked: str,
     fetches: Iterable[tuple[str, Callable[[], tuple[CommunitySignals, ...]]]],
     now: Callable[[], datetime],
@@ -141,13 +144,13 @@ def _refresh(
             log.warning("community signals: %s: %s", label, exc.message)
             failures.append(f"{label}: {exc.message}")
             break
-        saved = save_signals(store, found, observed_at=now())
+        saved = store.save_signals(found, observed_at=now())
         new += saved.new
         changed += saved.changed
         seen.update(dict.fromkeys(s.arxiv_id for s in found))
     joined = 0
     if arxiv is not None and seen:
-        missing = missing_from_archive(store, list(seen))
+        missing = store.missing_from_archive(list(seen))
         if missing:
             try:
                 papers = arxiv.fetch_ids(missing)
@@ -173,7 +176,7 @@ def _refresh(
 
 
 def translate_shown(
-    store: Store, engine: Engine, papers: Sequence[TrendingPaper]
+    store: Archive, engine: Engine, papers: Sequence[TrendingPaper]
 ) -> TranslationRun | None:
     """Translate the shown papers that lack Chinese text (cache first, then ``engine``). The
     archive's papers get their Chinese text recorded; the others are found again through the
@@ -183,12 +186,8 @@ def translate_shown(
         return None
     sources = [t.paper or hf_paper(t.signals) for t in todo]
     run = translate_papers(sources, engine, store)
-    with store.transaction():
-        for source in sources:
-            tr = run.translations[source.versioned_id]
-            row_id = store.paper_row_id(source.arxiv_id, source.version) if source.version else None
-            if row_id is not None and (tr.title or tr.abstract):
-                store.set_paper_translation(row_id, tr.title, tr.abstract)
+    # Not onto a version-0 paper: Hugging Face's stand-in, or an imported one of unknown version.
+    record_translations(store, [s for s in sources if s.version], run)
     return run
 
 
@@ -300,7 +299,7 @@ def _paper_json(rank: int, item: TrendingPaper) -> dict[str, object]:
 
 def run_stage(
     hf: HuggingFacePapers,
-    store: Store,
+    store: Archive,
     *,
     days: int,
     now: Callable[[], datetime],

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from lxml import html
 
 from paperfeed.app.daemon import STATUS_FILE
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import open_archive
 from paperfeed.core.records import RunReport
 from tests.support.web_samples import (
     CRAFTED,
@@ -339,7 +339,7 @@ def test_health_reports_an_overdue_daemon_failures_and_failed_runs(
 ) -> None:
     status = tmp_path / STATUS_FILE
     write_status(status, NOW - timedelta(hours=5), ["fetch 2026-06-04: HTTP 503 from arXiv"])
-    with Store.open(db) as store:
+    with open_archive(db) as store:
         run = store.start_run(NOW.date())
         store.finish_run(run, RunReport(NOW.date(), "failed", reason="arXiv answered 503"))
     with web_client(options(db, status_path=status)) as client:
@@ -466,8 +466,8 @@ def test_cached_pages_change_when_the_archive_does(db: Path) -> None:
     with web_client(options(db)) as client:
         first = client.get(f"/papers/{RL_PAPER}").text
         assert client.get(f"/papers/{RL_PAPER}").text == first  # served again
-        with Store.open(db) as store:
-            row = store.paper_row_id(RL_PAPER, 1)
+        with open_archive(db) as store:
+            row = store.paper(RL_PAPER, 1)
             assert row is not None
             store.set_paper_translation(row, "新的标题", None)
         assert "新的标题" in client.get(f"/papers/{RL_PAPER}").text
@@ -476,14 +476,11 @@ def test_cached_pages_change_when_the_archive_does(db: Path) -> None:
 def test_trending_shows_hugging_face_daily_papers_with_archive_cards(db: Path) -> None:
     """Community signals stored by `paperfeed run`/`trending --refresh` rank on the trending
     page and in the API: archive papers as full cards, others as a plain row."""
-    from paperfeed.archive.sqlite.signals import save_signals
     from paperfeed.core.signals import CommunitySignals
 
     day = NOW.date()
-    with Store.open(db) as store:
-        save_signals(
-            store,
-            [
+    with open_archive(db) as store:
+        store.save_signals([
                 CommunitySignals(
                     RL_PAPER, "in the archive", "", upvotes=40, comments=3, daily_date=day
                 ),

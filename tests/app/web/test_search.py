@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import html
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import open_archive
 from tests.support.digest_samples import make_paper
 from tests.support.web_samples import (
     CROSS,
@@ -113,7 +113,7 @@ def test_filters_see_papers_added_after_a_search(
         before = found(client, category="cs.SI")
         assert before
         # A paper stored on its own (no listing, no digest), as the arXiv API adapter may.
-        with Store.open(database) as store:
+        with open_archive(database) as store:
             store.upsert_paper(make_paper("2606.09998", categories=("cs.SI",)), "api")
         assert found(client, category="cs.SI") == ["2606.09998", *before]
         assert found(client, q="2606.09998", category="cs.SI") == ["2606.09998"]

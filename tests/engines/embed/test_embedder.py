@@ -18,8 +18,7 @@ pytest.importorskip("onnxruntime")
 
 import numpy as np
 
-from paperfeed.archive.sqlite import Store
-from paperfeed.archive.sqlite.scores import scores_for
+from paperfeed.archive import Archive, open_archive
 from paperfeed.config.relevance import RelevanceSettings, Weights
 from paperfeed.core.records import Listing, ListingItem, Match, MatchedTerm
 from paperfeed.engines.embed.embedder import (
@@ -60,8 +59,8 @@ def reference(cache_dir: Path) -> Embedder:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "archive.db") as opened:
+def store(tmp_path: Path) -> Iterator[Archive]:
+    with open_archive(tmp_path / "archive.db") as opened:
         yield opened
 
 
@@ -116,7 +115,7 @@ def test_a_papers_own_title_ranks_its_abstract_first(fast: Embedder) -> None:
 
 
 def test_profile_puts_reinforcement_learning_papers_above_unrelated_ones(
-    fast: Embedder, store: Store, tmp_path: Path
+    fast: Embedder, store: Archive, tmp_path: Path
 ) -> None:
     profile_papers = rl_papers("digest-2026-04-22.txt")[-3:]
     rl = rl_papers()[20:28]
@@ -145,7 +144,7 @@ def test_profile_puts_reinforcement_learning_papers_above_unrelated_ones(
     assert best.nearest.arxiv_id in {p.arxiv_id for p in profile_papers}
     assert sum(p.value for p in best.parts) == pytest.approx(best.total, abs=1e-9)
     assert "profile of 3 papers" in result.detail
-    assert scores_for(store, DAY) == result.scores
+    assert store.scores_for(DAY) == result.scores
 
     # A threshold between the two groups leaves the unrelated papers out.
     cut = RelevanceStage(
@@ -169,12 +168,12 @@ def test_the_web_paper_page_lists_embedding_neighbours_first(
     (shown with it), and the API carries the similarity too."""
     from lxml import html as lxml_html
 
-    from paperfeed.archive.sqlite import Store
+    from paperfeed.archive import open_archive
     from paperfeed.stages.relevance.related import embed_archive
     from tests.support.web_samples import RL_PAPER, archive_copy, options, web_client
 
     db = archive_copy(tmp_path, tmp_path_factory)
-    with Store.open(db) as store:
+    with open_archive(db) as store:
         embed_archive(store, fast)
     with web_client(options(db)) as client:
         detail = client.get(f"/api/papers/{RL_PAPER}").json()

@@ -17,7 +17,7 @@ import openai
 import pytest
 from werkzeug import Request, Response
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import open_archive
 from paperfeed.config import load_settings
 from paperfeed.core.errors import TranslateError
 from paperfeed.core.records import Paper
@@ -319,7 +319,7 @@ def test_token_budget_leaves_the_rest_for_the_next_run(
     endpoint: ChatEndpoint, tmp_path: Path, translator: FakeTranslator, sleeps: Sleeps
 ) -> None:
     papers = [paper(n) for n in range(1, 7)]
-    with Store.open(tmp_path / "a.db") as store, serving(endpoint, translator) as url:
+    with open_archive(tmp_path / "a.db") as store, serving(endpoint, translator) as url:
         engine = engine_for(url, sleeps, concurrency=1)
         first = translate_papers(papers, engine, store, batch_size=2, token_budget=300)
         # each request reports 150 tokens: the first batch (a title request and an abstract
@@ -338,7 +338,7 @@ def test_a_refused_key_is_recorded_and_the_papers_stay_english(
     endpoint: ChatEndpoint, tmp_path: Path, translator: FakeTranslator, sleeps: Sleeps
 ) -> None:
     _, server = serve_script(endpoint, translator, error_response(403))
-    with Store.open(tmp_path / "a.db") as store, server as url:
+    with open_archive(tmp_path / "a.db") as store, server as url:
         run = translate_papers([paper(1), paper(2)], engine_for(url, sleeps), store)
     assert "refused the key (403)" in run.error
     assert run.failed == ("2606.00001v1", "2606.00002v1") and run.deferred == ()

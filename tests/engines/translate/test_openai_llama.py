@@ -19,7 +19,8 @@ import httpx
 import openai
 import pytest
 
-from paperfeed.archive.sqlite import Store, TranslationKey
+from paperfeed.archive import open_archive
+from paperfeed.archive.records import TranslationKey
 from paperfeed.core.records import Paper
 from paperfeed.engines.translate.checks import check
 from paperfeed.engines.translate.glossary import Glossary
@@ -109,7 +110,7 @@ def test_a_title_goes_through_the_protocol_and_a_failure_is_marked(
         categories=("cs.LG",),
     )
     engine = engine_for(llama_server)
-    with Store.open(tmp_path / "archive.db") as store:
+    with open_archive(tmp_path / "archive.db") as store:
         # the abstract is in the cache already: only the title goes to the model
         key = TranslationKey(engine.name, engine.model, engine.prompt_version)
         store.save_translation(paper.abstract, "abstract", "我们研究策略梯度。", key)

@@ -191,9 +191,6 @@ SUMMARY_STAGES = frozenset(
 )
 
 
-STAGE_NAMES = frozenset(s.value for s in StageName)
-
-
 def print_report(report: RunReport) -> None:
     if report.status == "no-listing":
         out.print(f"no arXiv listing for {report.listing_date} ({report.reason})", markup=False)
@@ -255,17 +252,13 @@ def digest(date_text: str | None, fmt: str, config_path: str | None) -> None:
                 f"no digest for {day} in the archive (latest: {near})",
                 hint=f"run `paperfeed run --date {day}` to make it",
             )
-        from paperfeed.archive.sqlite.tldr import tldrs_for
-
-        tldrs = tldrs_for(store, [e.paper for e in found.papers])
-        from paperfeed.archive.sqlite.scores import scores_for
-
+        tldrs = store.tldrs_for([e.paper for e in found.papers])
         text = render_digest(
             found,
             fmt,
             subject_names=store.subject_names(),
             tldrs=tldrs,
-            scores=scores_for(store, day),
+            scores=store.scores_for(day),
         )
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
@@ -392,11 +385,12 @@ def search(query: tuple[str, ...], limit: int, as_json: bool, config_path: str |
     import json
 
     from paperfeed.app.wiring import open_store
+    from paperfeed.archive.records import SearchQuery
 
     settings = _settings(config_path)
     text = " ".join(query)
-    with open_store(settings) as store:
-        hits = store.search(text, limit=limit)
+    with open_store(settings, read_only=True) as store:
+        hits = store.search(SearchQuery(text=text), limit=limit).papers
     if not hits:
         out.print(f"no papers match {text!r}", markup=False)
         return
@@ -429,21 +423,17 @@ def search(query: tuple[str, ...], limit: int, as_json: bool, config_path: str |
 @config_option
 def runs(limit: int, config_path: str | None) -> None:
     """Show recent runs: date, status, counts, failures."""
-    import json
-
     from paperfeed.app.wiring import open_store
-    from paperfeed.core.records import TranslationCost
 
     settings = _settings(config_path)
-    with open_store(settings) as store:
+    with open_store(settings, read_only=True) as store:
         found = store.runs(limit)
     if not found:
         out.print("no runs yet", markup=False)
-    for row in found:
-        report = json.loads(str(row["report"]))
-        counts = ", ".join(f"{k}: {v}" for k, v in report.get("topic_counts", {}).items())
-        stored = report.get("translation")  # absent from runs recorded before it was
-        cost = TranslationCost(**stored) if stored else None
+    for run in found:
+        report = run.report
+        counts = ", ".join(f"{k}: {v}" for k, v in report.topic_counts) if report else ""
+        cost = report.translation if report else None
         spent = (
             f"  {cost.total_tokens} tokens in {cost.requests} requests "
             f"({' '.join(filter(None, (cost.engine, cost.model)))})"
@@ -451,15 +441,14 @@ def runs(limit: int, config_path: str | None) -> None:
             else ""
         )
         out.print(
-            f"#{row['id']} {row['listing_date']} {row['status']:<10} started {row['started_at']}"
+            f"#{run.id} {run.listing_date} {run.status:<10} started {run.started_at.isoformat()}"
             f"{'  ' + counts if counts else ''}{spent}"
-            f"{'  ' + str(row['reason']) if row['reason'] else ''}",
+            f"{'  ' + run.reason if run.reason else ''}",
             markup=False,
         )
-        for stage in report.get("stages", []):
-            if stage.get("status") == "failed" and stage.get("stage") in STAGE_NAMES:
-                label = StageName(stage["stage"]).label
-                out.print(f"    {label} failed: {stage.get('detail', '')}", markup=False)
+        for stage in report.stages if report else ():
+            if stage.status == "failed":
+                out.print(f"    {stage.stage.label} failed: {stage.detail}", markup=False)
 
 
 @main.command()
@@ -707,7 +696,6 @@ def trending(
     import json
 
     from paperfeed.app.wiring import engine_choice, make_engine, open_store, refresh_community
-    from paperfeed.archive.sqlite.signals import community_trending
     from paperfeed.core.signals import TrendingPaper
     from paperfeed.stages import signals as community
 
@@ -728,8 +716,7 @@ def trending(
             failures = result.failures
 
         def ranked() -> tuple[TrendingPaper, ...]:
-            return community_trending(
-                store, window=window, end_date=end, topic=chosen or topic, limit=limit
+            return store.community_trending(window=window, end_date=end, topic=chosen or topic, limit=limit
             )
 
         papers = ranked()

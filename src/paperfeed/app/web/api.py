@@ -45,7 +45,7 @@ from paperfeed.app.web.schemas import (
 )
 from paperfeed.app.web.security import Reader, write_problem
 from paperfeed.app.web.state import WebState, current_reader, current_site, web_state
-from paperfeed.archive.sqlite.browse import SearchQuery
+from paperfeed.archive.records import SearchQuery
 
 router = APIRouter(prefix="/api", tags=["api"])
 

@@ -34,7 +34,7 @@ from paperfeed.app.web.security import (
 )
 from paperfeed.app.web.state import PageCache, StorePool, WebOptions, WebState
 from paperfeed.app.web.templating import render
-from paperfeed.archive.sqlite import Store, reactions
+from paperfeed.archive import open_archive
 from paperfeed.core.errors import PaperfeedError, StoreError
 
 log = logging.getLogger(__name__)
@@ -201,8 +201,8 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 def create_app(options: WebOptions) -> FastAPI:
     """The web app over the archive at ``options.database`` (created and migrated if needed)."""
-    with Store.open(options.database) as store:  # migrate once, before any request thread
-        key = reactions.signing_secret(store)
+    with open_archive(options.database) as store:  # migrate once, before any request thread
+        key = store.signing_secret()
     web = WebState(
         options=options,
         pool=StorePool(options.database),

@@ -12,7 +12,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from paperfeed.app.web.page_data import PaperItem
-from paperfeed.archive.sqlite.reactions import Counts
+from paperfeed.archive.records import Counts
 from paperfeed.core.records import MatchedTerm
 from paperfeed.core.taxonomy import subject_label
 from paperfeed.publish.view import ANNOUNCE_LABELS, split_math

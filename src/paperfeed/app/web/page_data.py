@@ -1,6 +1,6 @@
 """What each page shows, as records: the data layer shared by the HTML pages and the JSON API.
 
-``Site`` reads the archive (``Store`` plus the store's ``browse`` and ``reactions`` queries) and
+``Site`` reads the archive (``Archive`` plus the store's ``browse`` and ``reactions`` queries) and
 the arXiv calendar, with the clock passed in. It knows nothing of HTML or HTTP.
 """
 
@@ -16,15 +16,16 @@ from typing import Literal
 
 from paperfeed.app.health import Health, check_health
 from paperfeed.app.web.similar import SimilarPapers
-from paperfeed.archive.sqlite import Store, browse, reactions
-from paperfeed.archive.sqlite.browse import (
+from paperfeed.archive import Archive
+from paperfeed.archive.records import (
+    Counts,
     DigestAppearance,
     ListingAppearance,
     PaperVersion,
+    ReaderMarks,
     SearchQuery,
+    Stamps,
 )
-from paperfeed.archive.sqlite.reactions import Counts, ReaderMarks, Stamps
-from paperfeed.archive.sqlite.signals import community_trending
 from paperfeed.core.calendar import ArxivCalendar
 from paperfeed.core.errors import QueryError
 from paperfeed.core.records import AnnounceType, Digest, MatchedTerm, Paper
@@ -189,7 +190,7 @@ class ReactionState:
 class Site:
     def __init__(
         self,
-        store: Store | Callable[[], Store],
+        store: Archive | Callable[[], Archive],
         calendar: ArxivCalendar,
         now: Callable[[], datetime],
         similar: SimilarPapers | None = None,
@@ -201,20 +202,20 @@ class Site:
         self._similar = similar
 
     @property
-    def store(self) -> Store:
+    def store(self) -> Archive:
         return self._store()
 
     def now(self) -> datetime:
         return self._now()
 
     def stamps(self) -> Stamps:
-        return reactions.stamps(self.store)
+        return self.store.stamps()
 
     def topics(self) -> list[str]:
-        return browse.topic_names(self.store)
+        return self.store.topic_names()
 
     def latest_day(self) -> date | None:
-        return browse.latest_digest_date(self.store)
+        return self.store.latest_digest_date()
 
     def latest_listing(self) -> date:
         return self.calendar.latest_listing(self.now())
@@ -230,7 +231,7 @@ class Site:
             reason = self.why_no_digest(day)
         else:
             ids = [e.paper.arxiv_id for e in digest.papers]
-            counts = reactions.counts(self.store, ids)
+            counts = self.store.reaction_counts(ids)
             groups = tuple(
                 TopicGroup(
                     name=section.topic,
@@ -251,7 +252,7 @@ class Site:
             )
         following = self.calendar.next_listing(day)
         announced = self.calendar.announced_at(following) <= self.now()
-        before, after = browse.neighbouring_digests(self.store, day)
+        before, after = self.store.neighbouring_digests(day)
         return DayPage(
             day=day,
             digest=digest,
@@ -289,7 +290,7 @@ class Site:
         last = first.replace(day=month_calendar.monthrange(first.year, first.month)[1])
         start = first - timedelta(days=first.weekday())
         end = last + timedelta(days=6 - last.weekday())
-        sizes = browse.digest_sizes(self.store, start, end)
+        sizes = self.store.digest_sizes(start, end)
         now = self.now()
         days = []
         for offset in range((end - start).days + 1):
@@ -317,8 +318,8 @@ class Site:
 
     def items(self, arxiv_ids: Sequence[str]) -> list[PaperItem]:
         """The archived papers among ``arxiv_ids``, in that order, with counts."""
-        found = browse.archived_papers(self.store, arxiv_ids)
-        counts = reactions.counts(self.store, list(found))
+        found = self.store.archived_papers(arxiv_ids)
+        counts = self.store.reaction_counts(list(found))
         return [
             PaperItem(
                 paper=a.paper,
@@ -336,7 +337,7 @@ class Site:
         found = self.items([arxiv_id])
         if not found:
             raise UnknownPaper(arxiv_id)
-        digests = tuple(browse.digest_appearances(self.store, arxiv_id))
+        digests = tuple(self.store.digest_appearances(arxiv_id))
         item = found[0]
         if digests:  # the page highlights what the latest digest matched
             item = PaperItem(
@@ -348,7 +349,7 @@ class Site:
                 terms=digests[0].terms,
                 counts=item.counts,
             )
-        related = browse.related_papers(self.store, arxiv_id)
+        related = self.store.term_neighbours(arxiv_id)
         # Embedding neighbours first (when papers were embedded), then papers of the same
         # topics and terms; a paper found both ways shows its shared terms too.
         similar = dict(self._similar(self.store, arxiv_id, 8)) if self._similar else {}
@@ -358,8 +359,8 @@ class Site:
         related_items = {i.paper.arxiv_id: i for i in self.items(order)}
         return PaperPage(
             item=item,
-            versions=tuple(browse.paper_versions(self.store, arxiv_id)),
-            listings=tuple(browse.listing_appearances(self.store, arxiv_id)),
+            versions=tuple(self.store.paper_versions(arxiv_id)),
+            listings=tuple(self.store.listing_appearances(arxiv_id)),
             digests=digests,
             related=tuple(
                 RelatedItem(
@@ -376,7 +377,7 @@ class Site:
     def search(self, query: SearchQuery, page: int = 1, per_page: int = 20) -> SearchResult:
         if query.empty:
             return SearchResult(query, page, per_page, (), False)
-        found = browse.search(self.store, query, limit=per_page, offset=(page - 1) * per_page)
+        found = self.store.search(query, limit=per_page, offset=(page - 1) * per_page)
         return SearchResult(
             query=query,
             page=page,
@@ -387,10 +388,9 @@ class Site:
 
     def trending(self, window: Window, topic: str | None = None, limit: int = 30) -> TrendingResult:
         since = self.now() - WINDOWS[window]
-        rows = reactions.trending(self.store, since, topic=topic, limit=limit)
+        rows = self.store.upvote_trending(since, topic=topic, limit=limit)
         try:
-            community = community_trending(
-                self.store, window=window, end_date=self.now().date(), topic=topic, limit=limit
+            community = self.store.community_trending(window=window, end_date=self.now().date(), topic=topic, limit=limit
             )
         except QueryError:  # a topic name that is not a valid query: no community list
             community = ()
@@ -405,7 +405,7 @@ class Site:
         )
 
     def reading_list(self, reader: str) -> ReadingList:
-        starred = reactions.starred(self.store, reader)
+        starred = self.store.starred(reader)
         items = {i.paper.arxiv_id: i for i in self.items([a for a, _ in starred])}
         return ReadingList(items=tuple((items[a], when) for a, when in starred if a in items))
 
@@ -415,13 +415,13 @@ class Site:
     # -- reactions ------------------------------------------------------------------------
 
     def reader_marks(self, reader: str) -> ReaderMarks:
-        return reactions.reader_marks(self.store, reader)
+        return self.store.reader_marks(reader)
 
     def reaction_state(self, reader: str, arxiv_id: str) -> ReactionState:
-        marks = reactions.reader_marks(self.store, reader)
+        marks = self.store.reader_marks(reader)
         return ReactionState(
             arxiv_id=arxiv_id,
-            counts=reactions.counts(self.store, [arxiv_id]).get(arxiv_id, NO_REACTIONS),
+            counts=self.store.reaction_counts([arxiv_id]).get(arxiv_id, NO_REACTIONS),
             starred=arxiv_id in marks.starred,
             upvoted=arxiv_id in marks.upvoted,
         )
@@ -433,5 +433,5 @@ class Site:
         if on is None:
             state = self.reaction_state(reader, arxiv_id)
             on = not (state.starred if kind == "star" else state.upvoted)
-        reactions.set_reaction(self.store, kind, reader, arxiv_id, on, self.now())
+        self.store.set_reaction(kind, reader, arxiv_id, on, self.now())
         return self.reaction_state(reader, arxiv_id)

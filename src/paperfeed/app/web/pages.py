@@ -38,8 +38,7 @@ from paperfeed.app.web.security import (
 )
 from paperfeed.app.web.state import WebState, current_reader, current_site, web_state
 from paperfeed.app.web.templating import anchor, render
-from paperfeed.archive.sqlite.browse import SearchQuery
-from paperfeed.archive.sqlite.reactions import ReaderMarks
+from paperfeed.archive.records import ReaderMarks, SearchQuery
 from paperfeed.core.calendar import zone_from_name
 from paperfeed.publish.view import format_announced
 

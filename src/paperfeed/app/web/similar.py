@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from paperfeed.archive.sqlite.store import Store
+from paperfeed.archive import Archive
 
 # (store, arXiv id, limit) -> (arXiv id, cosine similarity), most similar first
-SimilarPapers = Callable[[Store, str, int], Sequence[tuple[str, float]]]
+SimilarPapers = Callable[[Archive, str, int], Sequence[tuple[str, float]]]
 
 
-def embedding_neighbours(store: Store, arxiv_id: str, limit: int) -> list[tuple[str, float]]:
+def embedding_neighbours(store: Archive, arxiv_id: str, limit: int) -> list[tuple[str, float]]:
     from paperfeed.core.errors import RelevanceError
     from paperfeed.stages.relevance.related import related_papers
 

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from paperfeed.app.web.page_data import Site
 from paperfeed.app.web.security import Reader, Signer, is_loopback
 from paperfeed.app.web.similar import SimilarPapers, similar_papers_finder
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive, ArchiveCaches, open_archive
 from paperfeed.core.calendar import ArxivCalendar
 
 T = TypeVar("T")
@@ -58,19 +58,21 @@ class WebOptions:
 
 
 class StorePool:
-    """One open ``Store`` per thread: a SQLite connection is not shared between threads that
-    run queries at the same time, and opening one per request would cost more than the query."""
+    """One open ``Archive`` per thread: a SQLite connection is not shared between threads that
+    run queries at the same time, and opening one per request would cost more than the query.
+    The connections share one set of caches (search extents, the exact vector index)."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._opened: list[Store] = []
+        self._opened: list[Archive] = []
+        self._caches = ArchiveCaches()
 
-    def get(self) -> Store:
-        store: Store | None = getattr(self._local, "store", None)
+    def get(self) -> Archive:
+        store: Archive | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store.open(self._path)
+            store = open_archive(self._path, caches=self._caches)
             self._local.store = store
             with self._lock:
                 self._opened.append(store)

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
+from typing import TypeVar
 
-from paperfeed.core.records import ANNOUNCE_TYPES, AnnounceType, MatchedTerm, Paper, RunReport
+from paperfeed.archive.records import RunId, RunRecord
+from paperfeed.core.records import (
+    ANNOUNCE_TYPES,
+    AnnounceType,
+    MatchedTerm,
+    Paper,
+    RunReport,
+    StageName,
+    StageResult,
+    TranslationCost,
+)
 
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+T = TypeVar("T")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -51,6 +60,16 @@ PAPER_COLUMNS = (
     "arxiv_id, version, title, authors, abstract, categories, comment, journal_ref, doi, "
     "license, published, updated"
 )
+# The same columns of a table aliased ``p`` (in joins where other tables have an arxiv_id).
+PAPER_COLUMNS_OF_P = PAPER_COLUMNS.replace("arxiv_id", "p.arxiv_id")
+CHUNK = 500  # values per IN (...) list: well under SQLite's variable limit
+
+Row = sqlite3.Row
+
+
+def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
 def paper_from_row(row: sqlite3.Row) -> Paper:
@@ -111,4 +130,48 @@ def report_json(report: RunReport) -> str:
             "translation": None if report.translation is None else asdict(report.translation),
         },
         ensure_ascii=False,
+    )
+
+
+_STAGE_NAMES = {s.value: s for s in StageName}
+_STAGE_STATUSES = ("ok", "failed", "skipped")
+
+
+def report_from_json(text: str) -> RunReport | None:
+    """The report a finished run stored; None for a run still running (or an unreadable one)."""
+    data = json.loads(text or "{}")
+    if not isinstance(data, dict) or "status" not in data or "listing_date" not in data:
+        return None
+    stages = tuple(
+        StageResult(_STAGE_NAMES[s["stage"]], s["status"], s.get("detail", ""))
+        for s in data.get("stages", ())
+        if s.get("stage") in _STAGE_NAMES and s.get("status") in _STAGE_STATUSES
+    )
+    cost = data.get("translation")  # absent from runs recorded before it was
+    return RunReport(
+        listing_date=date.fromisoformat(data["listing_date"]),
+        status=data["status"],
+        reason=data.get("reason", ""),
+        stages=stages,
+        listing_size=int(data.get("listing_size", 0)),
+        topic_counts=tuple((str(k), int(v)) for k, v in data.get("topic_counts", {}).items()),
+        paper_count=int(data.get("paper_count", 0)),
+        untranslated=int(data.get("untranslated", 0)),
+        files=tuple(data.get("files", ())),
+        failures=tuple(data.get("failures", ())),
+        translation=TranslationCost(**cost) if cost else None,
+    )
+
+
+def run_from_row(row: sqlite3.Row) -> RunRecord:
+    started = parse_iso(row["started_at"])
+    assert started is not None
+    return RunRecord(
+        id=RunId(int(row["id"])),
+        listing_date=date.fromisoformat(row["listing_date"]),
+        started_at=started,
+        finished_at=parse_iso(row["finished_at"]),
+        status=row["status"],
+        reason=row["reason"],
+        report=report_from_json(row["report"]),
     )

@@ -1,7 +1,7 @@
 """Nearest-neighbour search over the archive's paper embeddings.
 
 Two indexes answer the same question, "which paper versions have the vectors nearest to this
-one?", as candidate lists that ``paperfeed.relevance.vectors`` re-ranks exactly:
+one?", as candidate lists that ``EmbeddingsSql.nearest_papers`` re-ranks exactly:
 
 - ``NumpyIndex``: brute force, exact. All vectors of a model in one float32 matrix, kept per
   process and topped up as embeddings are added (a query over 200,000 vectors is one
@@ -17,9 +17,9 @@ many builds (pyenv, python.org's macOS installers); APSW, which bundles its own 
 copies of SQLite must never open the same database file in one process (each would release the
 other's POSIX locks: https://sqlite.org/howtocorrupt.html#multiple_copies_of_sqlite_linked_into_the_same_application),
 so the codes live in their own file next to the archive, ``<archive>-vec``, which only this
-module opens. It is derived data: it is rebuilt when missing, and catches up with
-``paper_embeddings`` (read through the store) by id. The archive itself never needs the
-extension.
+module opens, as part of the archive (no other code reaches for it). It is derived data: it is
+rebuilt when missing, and catches up with ``paper_embeddings`` by id. The archive itself never
+needs the extension.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import functools
 import importlib.util
 import logging
 import sqlite3
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,13 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from paperfeed.archive.sqlite.embeddings import (
-    embedded_since,
-    embedding_count,
-    latest_embedding_rowid,
-    sample_vectors,
-)
-from paperfeed.archive.sqlite.store import Store
+from paperfeed.archive.sqlite.embeddings import EmbeddingsSql
 from paperfeed.core.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -52,7 +45,6 @@ Matrix = npt.NDArray[np.float32]
 CODE_BITS = 1024
 CODE_SEED = 20260604  # fixed: codes made by any process or version agree
 REBUILD_GROWTH = 2.0  # re-centre (rebuild) the codes when the archive has doubled since
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,30 +63,33 @@ class _Loaded:
     matrix: Matrix
 
 
-_LOADED: dict[tuple[str, str], _Loaded] = {}
-
-
 class NumpyIndex:
-    """Exact cosine search over an in-memory matrix of every vector of ``model``."""
+    """Exact cosine search over an in-memory matrix of every vector of ``model``, kept in the
+    archive's caches (shared by the connections a server opens to one file) and topped up as
+    embeddings are added."""
 
     name = "numpy"
 
-    def __init__(self, store: Store, model: str, dim: int) -> None:
-        self._store = store
+    def __init__(self, archive: EmbeddingsSql, model: str, dim: int) -> None:
+        self._archive = archive
         self._model = model
         self._dim = dim
+        self._key = (str(archive.path.resolve()), model)
+
+    def close(self) -> None:
+        return None
 
     def refresh(self) -> int:
         """Top up the cached matrix with embeddings added since; returns its size."""
-        key = (str(self._store.path.resolve()), self._model)
-        with _LOCK:
-            loaded = _LOADED.get(key)
+        caches = self._archive._caches
+        with caches.matrices_lock:
+            loaded = caches.matrices.get(self._key)
             if loaded is None or loaded.matrix.shape[1] != self._dim:
                 loaded = _Loaded(0, np.zeros(0, np.int64), np.zeros((0, self._dim), np.float32))
-            if latest_embedding_rowid(self._store, self._model) > loaded.synced_to:
+            if self._archive._latest_embedding_row(self._model) > loaded.synced_to:
                 ids = [loaded.ids]
                 blocks = [loaded.matrix]
-                for batch in embedded_since(self._store, self._model, loaded.synced_to):
+                for batch in self._archive._embedded_since(self._model, loaded.synced_to):
                     ids.append(np.fromiter((b[1] for b in batch), np.int64, len(batch)))
                     blocks.append(
                         np.frombuffer(b"".join(b[2] for b in batch), np.float32).reshape(
@@ -108,12 +103,12 @@ class NumpyIndex:
                 if len(last) != len(loaded.ids):
                     keep = np.sort(len(loaded.ids) - 1 - last)
                     loaded = _Loaded(loaded.synced_to, loaded.ids[keep], loaded.matrix[keep])
-            _LOADED[key] = loaded
+            caches.matrices[self._key] = loaded
             return len(loaded.ids)
 
     def candidates(self, query: Matrix, k: int) -> list[Candidate]:
         self.refresh()
-        loaded = _LOADED[(str(self._store.path.resolve()), self._model)]
+        loaded: _Loaded = self._archive._caches.matrices[self._key]
         if not len(loaded.ids):
             return []
         scores = loaded.matrix @ query
@@ -121,12 +116,6 @@ class NumpyIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [Candidate(int(loaded.ids[i]), float(scores[i])) for i in top]
-
-
-def forget_loaded() -> None:
-    """Drop the per-process matrices (tests, and after a database is replaced)."""
-    with _LOCK:
-        _LOADED.clear()
 
 
 # -- approximate: sqlite-vec --------------------------------------------------------------------
@@ -198,9 +187,11 @@ class SqliteVecIndex:
 
     name = "sqlite-vec"
 
-    def __init__(self, store: Store, model: str, dim: int, *, timeout: float = 5.0) -> None:
-        self._store = store
-        self._db = _connect(vec_path(store.path), timeout)
+    def __init__(
+        self, archive: EmbeddingsSql, model: str, dim: int, *, timeout: float = 5.0
+    ) -> None:
+        self._archive = archive
+        self._db = _connect(vec_path(archive.path), timeout)
         self._db.execute(_STATE)
         self._model = model
         self._dim = dim
@@ -222,7 +213,7 @@ class SqliteVecIndex:
         (re-centring) when the archive has grown ``REBUILD_GROWTH`` times since they were built,
         or when they are ahead of it (the archive was replaced). Returns how many were added."""
         state = self._state()
-        latest = latest_embedding_rowid(self._store, self._model)
+        latest = self._archive._latest_embedding_row(self._model)
         stale = (
             state is None
             or not self._table_exists(state[0])
@@ -230,7 +221,7 @@ class SqliteVecIndex:
             or int(state[4]) != self._dim
         )
         if not stale and latest > int(state[1]):
-            total = embedding_count(self._store, self._model)
+            total = self._archive.embedding_count(self._model)
             stale = total >= 1000 and total >= int(state[3]) * REBUILD_GROWTH
         if stale:
             self._build()
@@ -265,9 +256,9 @@ class SqliteVecIndex:
 
     def _build(self) -> None:
         """(Re)make the vec0 table, centred on the mean of (a sample of) the stored vectors."""
-        total = embedding_count(self._store, self._model)
+        total = self._archive.embedding_count(self._model)
         center = np.zeros(self._dim, np.float32)
-        sample = sample_vectors(self._store, self._model, 20_000)
+        sample = self._archive._sample_vectors(self._model, 20_000)
         if sample:
             vectors = np.frombuffer(b"".join(sample), np.float32).reshape(-1, self._dim)
             center = vectors.mean(axis=0).astype(np.float32)
@@ -294,7 +285,7 @@ class SqliteVecIndex:
 
     def _catch_up(self, synced_to: int, on_progress: Callable[[int], None] | None) -> int:
         added = 0
-        for batch in embedded_since(self._store, self._model, synced_to):
+        for batch in self._archive._embedded_since(self._model, synced_to):
             vectors = np.frombuffer(b"".join(b[2] for b in batch), np.float32).reshape(
                 len(batch), self._dim
             )

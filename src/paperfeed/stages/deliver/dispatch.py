@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from paperfeed.archive.sqlite.ledger import DONE, DeliveryLedger, DeliveryRecord, SendError
+from paperfeed.archive.interface import Deliveries
+from paperfeed.archive.records import DELIVERED, DeliveryRecord
 from paperfeed.config.delivery import DeliverySettings, WebhookSettings
-from paperfeed.core.errors import DeliveryError
+from paperfeed.core.errors import DeliveryError, SendError
 from paperfeed.core.records import Digest, Paper
 from paperfeed.publish.edition import Edition, edition
 from paperfeed.publish.email import EmailBodies, SmtpSender, compose, render_bodies, unsubscribe_url
@@ -82,7 +83,7 @@ class Dispatcher:
     def __init__(
         self,
         settings: DeliverySettings,
-        ledger: DeliveryLedger,
+        ledger: Deliveries,
         *,
         load_digest: Callable[[date], Digest | None],
         now: Callable[[], datetime],
@@ -124,9 +125,9 @@ class Dispatcher:
         with contextlib.ExitStack() as stack:
             outcomes: list[DeliveryOutcome] = []
             if not dry_run:
-                stack.enter_context(self.ledger.lock())
+                stack.enter_context(self.ledger.delivery_lock())
                 stack.callback(self._close_smtp)
-                outcomes += self._interrupted(self.ledger.recover_interrupted())
+                outcomes += self._interrupted(self.ledger.recover_interrupted_deliveries())
             groups = [tuple(sorted(dates))] if merge and dates else [(d,) for d in sorted(dates)]
             for target in targets(self.settings):
                 for group in groups:
@@ -158,7 +159,7 @@ class Dispatcher:
     def _retry_failed(self, handled: set[date], dry_run: bool) -> list[DeliveryOutcome]:
         configured = {(t.channel, t.recipient): t for t in targets(self.settings)}
         by_key: dict[str, list[DeliveryRecord]] = defaultdict(list)
-        for record in self.ledger.retryable():
+        for record in self.ledger.retryable_deliveries():
             if record.listing_date not in handled:
                 by_key[record.message_key].append(record)
         outcomes = []
@@ -200,7 +201,7 @@ class Dispatcher:
         *,
         retry: bool,
     ) -> DeliveryOutcome:
-        records = {d: self.ledger.record(d, target.channel, target.recipient) for d in days}
+        records = {d: self.ledger.delivery_record(d, target.channel, target.recipient) for d in days}
         # "sending" is only seen here in a dry run (a real run has recovered it as uncertain).
         held = [
             d for d, r in records.items() if r is not None and r.status in ("uncertain", "sending")
@@ -216,13 +217,13 @@ class Dispatcher:
                     target, tuple(held), "held-uncertain", "may have arrived; not resent"
                 )
             statuses = {r.status for r in records.values() if r is not None}
-            return DeliveryOutcome(target, days, "already", "/".join(sorted(statuses & DONE)))
+            return DeliveryOutcome(target, days, "already", "/".join(sorted(statuses & DELIVERED)))
         content = edition([self._digest(d) for d in due], target.topics)
         key = message_key(due, target.channel, target.recipient)
         if content.digest.paper_count == 0:
             reason = "no paper in the subscribed topics"
             if not dry_run:
-                self.ledger.skip(due, target.channel, target.recipient, key, reason)
+                self.ledger.skip_delivery(due, target.channel, target.recipient, key, reason)
             return DeliveryOutcome(target, due, "skipped", reason)
         try:
             if target.channel == EMAIL:
@@ -230,7 +231,7 @@ class Dispatcher:
             return self._webhook(target, content, key, dry_run, retry)
         except SendError as exc:
             if not dry_run:
-                self.ledger.fail(key, exc.message, uncertain=exc.uncertain)
+                self.ledger.fail_delivery(key, exc.message, uncertain=exc.uncertain)
             log.warning("%s: %s", target.label, exc.message)
             return DeliveryOutcome(
                 target, due, "uncertain" if exc.uncertain else "failed", str(exc)
@@ -269,9 +270,9 @@ class Dispatcher:
                 "would-send",
                 f"{bodies.subject!r}, {bodies.paper_count} papers, {len(message.data)} bytes",
             )
-        self.ledger.begin(content.dates, target.channel, target.recipient, key, 1)
+        self.ledger.begin_delivery(content.dates, target.channel, target.recipient, key, 1)
         reply = self._smtp_sender().send(message)
-        self.ledger.finish(key, f"Message-ID {message.message_id}; {reply}")
+        self.ledger.finish_delivery(key, f"Message-ID {message.message_id}; {reply}")
         return DeliveryOutcome(
             target,
             content.dates,
@@ -293,13 +294,13 @@ class Dispatcher:
             )
         if self._webhook_sender is None:
             raise SendError(f"{target.label}: no HTTP client to post with")
-        start = self.ledger.begin(
+        start = self.ledger.begin_delivery(
             content.dates, target.channel, target.recipient, key, len(payloads)
         )
         for number in range(start, len(payloads)):
             self._webhook_sender.post(hook, payloads[number], idempotency_key=f"{key}/{number + 1}")
-            self.ledger.part_sent(key, number + 1)
-        self.ledger.finish(key, f"{len(payloads)} messages")
+            self.ledger.delivery_part_sent(key, number + 1)
+        self.ledger.finish_delivery(key, f"{len(payloads)} messages")
         resumed = f", resumed after {start}" if start else ""
         return DeliveryOutcome(
             target,

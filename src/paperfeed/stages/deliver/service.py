@@ -1,7 +1,7 @@
 """The delivery stage as the pipeline, the CLI and the daemon use it.
 
 ``open_delivery(settings, store, now=..., sleep=...)`` builds the real collaborators (the
-ledger on the archive, an ``httpx.Client`` for webhooks, an SMTP sender made on first use) and
+archive's delivery ledger, an ``httpx.Client`` for webhooks, an SMTP sender made on first use) and
 yields a ``Delivery``, or None when nothing is configured. ``Delivery.deliver(dates)`` pushes
 digests through the ledger and then republishes the feeds and the site if they have folders.
 """
@@ -16,9 +16,7 @@ from datetime import date, datetime
 
 import httpx
 
-from paperfeed.archive.sqlite import Store
-from paperfeed.archive.sqlite.ledger import DeliveryLedger
-from paperfeed.archive.sqlite.tldr import tldrs_for
+from paperfeed.archive import Archive
 from paperfeed.config import Settings
 from paperfeed.core.errors import DeliveryError
 from paperfeed.core.records import Digest, StageName, StageStatus
@@ -42,8 +40,7 @@ class Delivery:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
-        ledger: DeliveryLedger,
+        store: Archive,
         *,
         now: Callable[[], datetime],
         http: httpx.Client | None,
@@ -53,7 +50,6 @@ class Delivery:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.ledger = ledger
         delivery = settings.delivery
         email_sender = None
         if delivery.email.enabled:
@@ -65,13 +61,13 @@ class Delivery:
 
         self.dispatcher = Dispatcher(
             delivery,
-            ledger,
+            store,
             load_digest=store.digest,
             now=now,
             email_sender=email_sender,
             webhook_sender=WebhookSender(http, now=now, sleep=sleep) if http else None,
             subject_names=store.subject_names(),
-            tldrs_for=lambda papers: tldrs_for(store, papers),
+            tldrs_for=store.tldrs_for,
         )
 
     def deliver(
@@ -148,7 +144,7 @@ class Delivery:
 @contextlib.contextmanager
 def open_delivery(
     settings: Settings,
-    store: Store,
+    store: Archive,
     *,
     now: Callable[[], datetime],
     sleep: Callable[[float], None],
@@ -161,7 +157,6 @@ def open_delivery(
         yield None
         return
     with contextlib.ExitStack() as stack:
-        ledger = stack.enter_context(DeliveryLedger.open(store.path, clock=now))
         if http is None and settings.delivery.webhooks:
             http = stack.enter_context(
                 httpx.Client(
@@ -173,7 +168,6 @@ def open_delivery(
         yield Delivery(
             settings,
             store,
-            ledger,
             now=now,
             http=http,
             sleep=sleep,

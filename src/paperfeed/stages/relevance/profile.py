@@ -17,9 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from paperfeed.archive.sqlite.embeddings import latest_paper_vector
-from paperfeed.archive.sqlite.scores import all_starred
-from paperfeed.archive.sqlite.store import Store
+from paperfeed.archive import Archive
 from paperfeed.core.errors import RelevanceError
 from paperfeed.core.records import Paper, fold_whitespace
 from paperfeed.core.scoring import ProfileRef
@@ -61,13 +59,13 @@ class Profile:
 
 
 def gather_sources(
-    store: Store, profile_files: Sequence[Path], *, stars: bool = True
+    store: Archive, profile_files: Sequence[Path], *, stars: bool = True
 ) -> ProfileSources:
     """Stars and profile files as entries, de-duplicated; unreadable files become problems."""
     found: list[ProfileEntry] = []
     problems: list[str] = []
     if stars:
-        found.extend(ProfileEntry(arxiv_id, source="stars") for arxiv_id in all_starred(store))
+        found.extend(ProfileEntry(arxiv_id, source="stars") for arxiv_id in store.all_starred())
     for path in profile_files:
         try:
             found.extend(read_profile_file(path))
@@ -84,7 +82,7 @@ def gather_sources(
     return ProfileSources(tuple(entries), tuple(problems))
 
 
-def build_profile(store: Store, embedder: Embedder, sources: ProfileSources) -> Profile:
+def build_profile(store: Archive, embedder: Embedder, sources: ProfileSources) -> Profile:
     """Embed every profile entry there is text for (archive papers through the archive's
     embedding cache, other entries through the text cache)."""
     archived: list[tuple[ProfileEntry, Paper]] = []
@@ -103,7 +101,7 @@ def build_profile(store: Store, embedder: Embedder, sources: ProfileSources) -> 
     origins: list[str] = []
     rows: list[Matrix] = []
     for entry, paper in archived:
-        stored = latest_paper_vector(store, embedder.model_name, paper.arxiv_id)
+        stored = store.latest_paper_vector(embedder.model_name, paper.arxiv_id)
         if stored is None:  # cannot happen after embed_papers; be safe rather than crash
             missing.append(entry)
             continue

@@ -9,25 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from paperfeed.archive.sqlite.embeddings import latest_paper_vector, papers_without_embedding
-from paperfeed.archive.sqlite.store import Store
+from paperfeed.archive import Archive
+from paperfeed.archive.records import Neighbour
 from paperfeed.config.relevance import DEFAULT_MODEL
 from paperfeed.core.errors import RelevanceError
 from paperfeed.engines.embed.embedder import Embedder
-from paperfeed.stages.relevance.vectors import (
-    EmbedReport,
-    Neighbour,
-    as_vector,
-    embed_papers,
-    nearest_papers,
-)
+from paperfeed.stages.relevance.vectors import EmbedReport, as_vector, embed_papers, nearest_papers
 
 # The name vectors of the packaged default model are stored under.
 DEFAULT_MODEL_NAME = f"sentence-transformers/{DEFAULT_MODEL}"
 
 
 def related_papers(
-    store: Store,
+    store: Archive,
     arxiv_id: str,
     limit: int = 10,
     *,
@@ -46,7 +40,7 @@ def related_papers(
     if embedder is not None:
         model = embedder.model_name
         embed_papers(store, embedder, [paper])
-    stored = latest_paper_vector(store, model, arxiv_id)
+    stored = store.latest_paper_vector(model, arxiv_id)
     if stored is None:
         return []
     return nearest_papers(
@@ -55,13 +49,13 @@ def related_papers(
 
 
 def embed_archive(
-    store: Store,
+    store: Archive,
     embedder: Embedder,
     *,
     limit: int | None = None,
     on_start: Callable[[int], Callable[[int], None]] | None = None,
 ) -> EmbedReport:
     """Embed the newest version of every archived paper that has no embedding yet."""
-    papers = papers_without_embedding(store, embedder.model_name, limit=limit)
+    papers = store.papers_without_embedding(embedder.model_name, limit=limit)
     advance = on_start(len(papers)) if on_start is not None and papers else None
     return embed_papers(store, embedder, papers, on_progress=advance)

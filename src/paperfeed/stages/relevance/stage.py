@@ -9,7 +9,6 @@ rendered in the HTML and JSON digests.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,9 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paperfeed.archive.sqlite.embeddings import paper_vectors
-from paperfeed.archive.sqlite.scores import has_community_signals, save_scores
-from paperfeed.archive.sqlite.store import Store
+from paperfeed.archive import Archive
 from paperfeed.config.relevance import RelevanceSettings
 from paperfeed.core.records import Listing, Match, MatchedTerm, Paper, StageName
 from paperfeed.core.scoring import (
@@ -133,14 +130,10 @@ def arrange(
 # -- adapter ----------------------------------------------------------------------------------
 
 
-def community_upvotes(store: Store, arxiv_ids: Sequence[str]) -> tuple[bool, dict[str, int]]:
+def community_upvotes(store: Archive, arxiv_ids: Sequence[str]) -> tuple[bool, dict[str, int]]:
     """(whether the archive has community signals at all, upvotes by arXiv id)."""
-    if importlib.util.find_spec("paperfeed.archive.sqlite.signals") is None:
-        return False, {}  # the Hugging Face source is not part of this install
-    from paperfeed.archive.sqlite.signals import stored_signals
-
-    found = stored_signals(store, arxiv_ids)
-    return has_community_signals(store), {k: int(v.signals.upvotes) for k, v in found.items()}
+    found = store.stored_signals(arxiv_ids)
+    return store.has_community_signals(), {k: int(v.signals.upvotes) for k, v in found.items()}
 
 
 class RelevanceStage:
@@ -172,7 +165,7 @@ class RelevanceStage:
 
     def __call__(
         self,
-        store: Store,
+        store: Archive,
         listing_date: date,
         listing: Listing,
         matches: Matches,
@@ -209,7 +202,7 @@ class RelevanceStage:
         )
         kept = {m.paper.arxiv_id for found in arranged.values() for m in found}
         scores = {k: v for k, v in scores.items() if k in kept}
-        save_scores(store, listing_date, scores)
+        store.save_scores(listing_date, scores)
         return RelevanceResult(
             matches=arranged,
             scores=scores,
@@ -218,10 +211,10 @@ class RelevanceStage:
         )
 
 
-def _vectors(store: Store, model: str, papers: Sequence[Paper]) -> dict[str, Matrix]:
-    ids = [store.paper_row_id(p.arxiv_id, p.version) for p in papers]
-    found = paper_vectors(store, model, [i for i in ids if i is not None])
-    return {item.arxiv_id: as_vector(item.vector) for item in found}
+def _vectors(store: Archive, model: str, papers: Sequence[Paper]) -> dict[str, Matrix]:
+    """The papers' embeddings by arXiv id."""
+    found = store.paper_vectors(model, papers)
+    return {p.arxiv_id: as_vector(found[p.versioned_id]) for p in papers if p.versioned_id in found}
 
 
 def _detail(
@@ -241,7 +234,7 @@ def _detail(
     return "; ".join(parts)
 
 
-RankStage = OptionalStage[[Store, Listing, DayMatches, Progress], "RelevanceResult"]
+RankStage = OptionalStage[[Archive, Listing, DayMatches, Progress], "RelevanceResult"]
 
 
 def rank_stage(ranker: RelevanceStage) -> RankStage:
@@ -250,7 +243,7 @@ def rank_stage(ranker: RelevanceStage) -> RankStage:
 
     @optional(StageName.RELEVANCE)
     def rank(
-        store: Store, listing: Listing, matches: DayMatches, progress: Progress
+        store: Archive, listing: Listing, matches: DayMatches, progress: Progress
     ) -> Done[RelevanceResult]:
         try:
             result = ranker(store, listing.listing_date, listing, matches, progress.start)

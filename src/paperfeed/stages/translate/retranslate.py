@@ -13,14 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from paperfeed.archive.sqlite import Store
-from paperfeed.archive.sqlite.scores import scores_for
-from paperfeed.archive.sqlite.tldr import digest_dates_with, tldrs_for
+from paperfeed.archive import Archive
 from paperfeed.config import Settings
 from paperfeed.core.errors import UsageError
 from paperfeed.core.records import Digest, DigestEntry, DigestSection, Paper, Translation
 from paperfeed.engines.translate import Engine
-from paperfeed.stages.translate.service import TranslationRun, summarize_papers, translate_papers
+from paperfeed.stages.translate.service import (
+    TranslationRun,
+    record_translations,
+    summarize_papers,
+    translate_papers,
+)
 from paperfeed.stages.write import write_digest_files
 
 _VERSIONED_ID = re.compile(r"^(?P<id>.+?)v(?P<version>\d+)$")
@@ -35,7 +38,7 @@ class RetranslateResult:
 
 
 def papers_to_translate(
-    store: Store, *, listing_date: date | None, ids: Sequence[str]
+    store: Archive, *, listing_date: date | None, ids: Sequence[str]
 ) -> tuple[list[Paper], list[date]]:
     """The papers ``paperfeed translate`` works on, and the digests to update: the digest of
     ``listing_date``, the papers named by ``ids`` (``2606.04029`` or ``2606.04029v2``), or else
@@ -52,7 +55,7 @@ def papers_to_translate(
                     hint="run `paperfeed run` for its listing date, or check the id",
                 )
             papers.append(paper)
-        return papers, digest_dates_with(store, [p.arxiv_id for p in papers])
+        return papers, store.digest_dates_with([p.arxiv_id for p in papers])
     dates = store.digest_dates()
     if not dates:
         raise UsageError(
@@ -70,7 +73,7 @@ def papers_to_translate(
 
 def retranslate(
     settings: Settings,
-    store: Store,
+    store: Archive,
     engine: Engine,
     *,
     listing_date: date | None = None,
@@ -90,12 +93,7 @@ def retranslate(
         token_budget=settings.translate.token_budget,
         force=force,
     )
-    with store.transaction():
-        for paper in papers:
-            tr = run.translations[paper.versioned_id]
-            row_id = store.paper_row_id(paper.arxiv_id, paper.version)
-            if row_id is not None and (tr.title or tr.abstract):
-                store.set_paper_translation(row_id, tr.title, tr.abstract)
+    record_translations(store, papers, run)
     summarize_papers(papers, engine, store, generate=settings.translate.tldr)
     changed: list[date] = []
     files: list[str] = []
@@ -117,8 +115,8 @@ def retranslate(
             settings.output_dir,
             settings.formats,
             store.subject_names(),
-            tldrs=tldrs_for(store, [e.paper for e in updated.papers]),
-            scores=scores_for(store, day),  # the relevance breakdowns stay in HTML/JSON
+            tldrs=store.tldrs_for([e.paper for e in updated.papers]),
+            scores=store.scores_for(day),  # the relevance breakdowns stay in HTML/JSON
         )
         files.extend(str(f) for f in written)
     return RetranslateResult(

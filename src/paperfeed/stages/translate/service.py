@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from paperfeed.archive.sqlite import Store, TranslationKey
-from paperfeed.archive.sqlite.tldr import save_tldr, tldrs_for
+from paperfeed.archive import Archive
+from paperfeed.archive.records import TranslationKey
 from paperfeed.core.errors import TranslateError
 from paperfeed.core.records import Paper, Translation
 from paperfeed.engines.translate.engine import Engine, Segment, TokenUsage, usage_of
@@ -40,7 +40,7 @@ def batch_size_of(engine: Engine) -> int:
 def translate_papers(
     papers: Sequence[Paper],
     engine: Engine,
-    store: Store,
+    store: Archive,
     *,
     on_progress: Callable[[int], None] | None = None,
     batch_size: int | None = None,
@@ -141,6 +141,16 @@ def translate_papers(
     )
 
 
+def record_translations(store: Archive, papers: Sequence[Paper], run: TranslationRun) -> None:
+    """The papers' Chinese text, as translated, on the archive's papers (what search and the
+    pages show), in one transaction."""
+    with store.transaction():
+        for paper in papers:
+            tr = run.translations[paper.versioned_id]
+            if tr.title or tr.abstract:
+                store.set_paper_translation(paper, tr.title, tr.abstract)
+
+
 @runtime_checkable
 class Summarizes(Protocol):
     """Engines that can write a one-sentence Chinese TL;DR (the LLM engines)."""
@@ -152,11 +162,11 @@ class Summarizes(Protocol):
 
 
 def summarize_papers(
-    papers: Sequence[Paper], engine: Engine, store: Store, *, generate: bool
+    papers: Sequence[Paper], engine: Engine, store: Archive, *, generate: bool
 ) -> dict[str, str]:
     """TL;DRs by ``Paper.versioned_id``: the stored ones, plus new ones for the rest when
     ``generate`` is on and the engine can write them. A failed TL;DR is simply left out."""
-    found = tldrs_for(store, papers)
+    found = store.tldrs_for(papers)
     if not generate or not isinstance(engine, Summarizes):
         return found
     todo = [p for p in papers if p.versioned_id not in found]
@@ -170,6 +180,6 @@ def summarize_papers(
     with store.transaction():
         for paper, tldr in zip(todo, written, strict=True):
             if tldr:
-                save_tldr(store, paper, tldr, engine=engine.name, model=engine.model)
+                store.save_tldr(paper, tldr, engine=engine.name, model=engine.model)
                 found[paper.versioned_id] = tldr
     return found

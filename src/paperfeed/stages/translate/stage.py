@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from paperfeed.archive.sqlite import Store
+from paperfeed.archive import Archive
 from paperfeed.config.sections import TranslateSettings
 from paperfeed.core.records import Paper, StageName, TranslationCost
 from paperfeed.engines.translate import Engine
 from paperfeed.stages.contract import Done, Progress, required
-from paperfeed.stages.translate.service import TranslationRun, summarize_papers, translate_papers
+from paperfeed.stages.translate.service import (
+    TranslationRun,
+    record_translations,
+    summarize_papers,
+    translate_papers,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +33,7 @@ class Translated:
 def translate(
     papers: Sequence[Paper],
     engine: Engine,
-    store: Store,
+    store: Archive,
     settings: TranslateSettings,
     progress: Progress,
 ) -> Done[Translated]:
@@ -37,12 +42,7 @@ def translate(
         papers, engine, store, on_progress=advance, token_budget=settings.token_budget
     )
     progress.finish("translate")
-    with store.transaction():
-        for paper in papers:
-            tr = run.translations[paper.versioned_id]
-            row_id = store.paper_row_id(paper.arxiv_id, paper.version)
-            if row_id is not None and (tr.title or tr.abstract):
-                store.set_paper_translation(row_id, tr.title, tr.abstract)
+    record_translations(store, papers, run)
     tldrs = summarize_papers(papers, engine, store, generate=settings.tldr)
     failures = (
         tuple(f"{pid}: not translated" for pid in run.failed) if engine.calls_model else ()
