@@ -8,8 +8,8 @@ from datetime import date
 import feedparser
 from lxml import etree
 
-from paperfeed.publish.feed import build_feeds, entry_id, topic_slug, topic_slugs
-from tests.support.delivery_samples import DP, JUNE_4, RL, digest_for
+from paperfeed.publish.feed import build_feeds, entry_id
+from tests.support.delivery_samples import JUNE_4, RL, digest_for
 
 JUNE_5 = date(2026, 6, 5)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -92,10 +92,3 @@ def test_control_characters_in_paper_text_cannot_break_the_xml() -> None:
     assert "Bell & <Whistles>" in parsed.entries[0].content[0].value.replace("&amp;", "&").replace(
         "&lt;", "<"
     ).replace("&gt;", ">")
-
-
-def test_slugs_are_stable_distinct_and_keep_chinese() -> None:
-    assert topic_slug("Diffusion Policy") == "diffusion-policy"
-    assert topic_slug("扩散策略") == "扩散策略"
-    assert topic_slugs(["C++", "C#", "all"]) == {"C++": "c", "C#": "c-2", "all": "all-2"}
-    assert topic_slugs([DP]) == {DP: "diffusion-policy"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from paperfeed.publish.escaping import escape_inline, escape_prose
 from paperfeed.publish.formats import render_digest
-from paperfeed.publish.markdown import escape_inline, escape_prose
 from tests.support.digest_samples import make_digest, make_entry, make_paper, sample_digest
 
 

@@ -1,2 +1,4 @@
-"""Everything a digest becomes: the view model, the formats, e-mail, chat payloads, feeds,
-the static site."""
+"""Everything a digest becomes: one view model (``view``), one Jinja environment factory
+(``environment``, templates per target in ``templates/{digest,email,site,web}/``), one math
+helper module (``mathtext``), one definition per kind of element id (``anchors``), and the
+formats, e-mail, chat payloads, feeds and static site made with them."""

@@ -1,7 +1,7 @@
 """The digest as e-mail: a pure message builder and a thin SMTP sender.
 
-``render_bodies`` turns an ``Edition`` into the text and HTML parts (Jinja2, autoescaped, inline
-styles, TeX shown as Unicode); ``compose`` wraps them for one recipient with the headers that
+``render_bodies`` turns an ``Edition`` into the text and HTML parts (the digest's view model in
+``templates/email/``: the HTML part autoescaped with inline styles, TeX shown as Unicode); ``compose`` wraps them for one recipient with the headers that
 matter: a deterministic ``Message-ID`` (the ledger's key, so a resend after a lost answer is
 recognisable as the same message), ``List-Unsubscribe`` and ``List-Id``. Bodies are rendered
 once per (edition, topics) and shared by every recipient with the same subscription.
@@ -26,45 +26,20 @@ from email import message_from_bytes, policy
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from functools import cache, lru_cache
+from functools import lru_cache
 from urllib.parse import quote
 
-import jinja2
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from paperfeed.config.delivery import EmailSettings, is_loopback
 from paperfeed.core.errors import SendError
 from paperfeed.publish.edition import Edition
-from paperfeed.publish.mathtext import plain_math, readable_math
+from paperfeed.publish.environment import render_template
 from paperfeed.publish.view import digest_view
 
 log = logging.getLogger(__name__)
 
 _UNSUBSCRIBE_SLOT = "paperfeed-unsubscribe-url-slot"
-_MATH_STYLE = "font-family:'Cambria Math','STIX Two Math',serif;font-style:italic;color:#0b4f8a;"
-
-
-def _math_html(text: str) -> Markup:
-    return Markup("").join(
-        Markup('<span style="{}">{}</span>').format(_MATH_STYLE, piece)
-        if is_math
-        else escape(piece)
-        for is_math, piece in readable_math(text)
-    )
-
-
-@cache
-def _environment(html: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("paperfeed.publish", "templates"),
-        autoescape=html,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["math"] = _math_html if html else plain_math
-    return env
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +75,8 @@ def render_bodies(
     }
     return EmailBodies(
         subject=f"{edition.title} · {view.paper_count} 篇",
-        text=_environment(False).get_template("email/email.txt.j2").render(context),
-        html=_environment(True).get_template("email/email.html.j2").render(context),
+        text=render_template("email/email.txt.j2", **context),
+        html=render_template("email/email.html.j2", **context),
         paper_count=view.paper_count,
     )
 

@@ -4,14 +4,15 @@ Pure: digests in, XML bytes out (lxml). Entry ids are tag URIs (RFC 4151) made f
 id and the topic only (``tag:paperfeed,2026:arxiv/2606.04029/topic/diffusion-policy``), so a
 rebuilt feed keeps every id and a feed reader never shows a paper twice; a paper listed again
 (a replacement) keeps its id and gets a later ``updated``. The "everything" feed has one entry
-per paper (``.../arxiv/2606.04029``) with each matched topic as a category.
+per paper (``.../arxiv/2606.04029``) with each matched topic as a category. An entry shows a
+paper as the digest's view model (``view.paper_view``) has it; feed file names are the topics'
+slugs (``anchors.topic_slug``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -19,10 +20,10 @@ from urllib.parse import quote
 from lxml import etree
 from markupsafe import Markup, escape
 
-from paperfeed.core.records import Digest, DigestEntry
-from paperfeed.core.taxonomy import subject_label
+from paperfeed.core.records import Digest
+from paperfeed.publish.anchors import topic_slugs
 from paperfeed.publish.mathtext import plain_math
-from paperfeed.publish.view import ANNOUNCE_LABELS, describe_matches
+from paperfeed.publish.view import PaperView, paper_view
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -30,35 +31,6 @@ TAG_PREFIX = "tag:paperfeed,2026:"
 ARXIV_SCHEME = "http://arxiv.org/schemas/atom"
 TOPIC_SCHEME = "https://paperfeed.invalid/topic"
 ALL_FEED = "all.xml"
-
-
-def topic_slug(name: str) -> str:
-    """A file-name-safe, stable form of a topic name: "Diffusion Policy" -> "diffusion-policy";
-    letters of any script are kept ("扩散策略" stays), everything else becomes one hyphen."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    slug = re.sub(r"[^\w]+", "-", folded).strip("-_")
-    return slug or "topic"
-
-
-def add_slug(slugs: dict[str, str], name: str) -> str:
-    """Give ``name`` a slug distinct from those in ``slugs`` (and from "all"), in place."""
-    if name not in slugs:
-        base = candidate = topic_slug(name)
-        taken = set(slugs.values())
-        number = 2
-        while candidate in taken or candidate == "all":
-            candidate = f"{base}-{number}"
-            number += 1
-        slugs[name] = candidate
-    return slugs[name]
-
-
-def topic_slugs(names: Iterable[str]) -> dict[str, str]:
-    """Slugs for every name, made distinct ("c" and "c-2" for "C++" and "C#") in given order."""
-    slugs: dict[str, str] = {}
-    for name in names:
-        add_slug(slugs, name)
-    return slugs
 
 
 def entry_id(arxiv_id: str, topic_slug_: str | None = None) -> str:
@@ -85,25 +57,19 @@ class FeedEntry:
     content_html: str
 
 
-def _content(
-    entry: DigestEntry, topics: Sequence[str], subject_names: Mapping[str, str] | None
-) -> str:
-    paper = entry.paper
+def _content(paper: PaperView, topics: Sequence[str]) -> str:
     parts = [Markup("<p><b>{}</b></p>").format(plain_math(paper.title))]
-    if entry.translated and entry.title_zh:
-        parts.append(Markup("<p><b>{}</b></p>").format(plain_math(entry.title_zh)))
-    meta = [
-        ", ".join(paper.authors),
-        "; ".join(subject_label(c, subject_names) for c in paper.categories),
-    ]
-    if entry.announce_type:
-        meta.append(ANNOUNCE_LABELS[entry.announce_type])
+    if paper.translated and paper.title_zh:
+        parts.append(Markup("<p><b>{}</b></p>").format(plain_math(paper.title_zh)))
+    meta = [", ".join(paper.authors), "; ".join(paper.subjects)]
+    if paper.announce_type:
+        meta.append(paper.announce_type)
     meta.append("topics: " + ", ".join(topics))
-    if entry.terms:
-        meta.append("matched: " + describe_matches(entry.terms))
+    if paper.matched:
+        meta.append("matched: " + paper.matched)
     parts.append(Markup("<p>{}</p>").format(Markup("<br>").join(escape(m) for m in meta if m)))
-    if entry.translated and entry.abstract_zh:
-        parts.append(Markup("<p>中文摘要：{}</p>").format(plain_math(entry.abstract_zh)))
+    if paper.translated and paper.abstract_zh:
+        parts.append(Markup("<p>中文摘要：{}</p>").format(plain_math(paper.abstract_zh)))
     parts.append(Markup("<p>Abstract: {}</p>").format(plain_math(paper.abstract)))
     parts.append(
         Markup(
@@ -136,9 +102,9 @@ def feed_entries(
                 ident = entry_id(entry.paper.arxiv_id, None if topic is None else slugs[topic])
                 if ident in found:
                     continue  # a later listing of the same paper already has the entry
-                paper = entry.paper
+                paper = paper_view(entry, subject_names)
                 paper_topics = tuple(topics_of[paper.arxiv_id])
-                title = entry.title_zh if entry.translated and entry.title_zh else paper.title
+                title = paper.title_zh if paper.translated and paper.title_zh else paper.title
                 found[ident] = FeedEntry(
                     id=ident,
                     title=plain_math(title),
@@ -149,8 +115,9 @@ def feed_entries(
                     authors=paper.authors,
                     categories=paper.categories,
                     topics=paper_topics,
-                    summary=plain_math(entry.abstract_zh or paper.abstract),
-                    content_html=_content(entry, paper_topics, subject_names),
+                    # The Chinese abstract even when the title is not translated.
+                    summary=plain_math(paper.abstract_zh or paper.abstract),
+                    content_html=_content(paper, paper_topics),
                 )
                 if len(found) >= max_entries:
                     return list(found.values())

@@ -1,17 +1,43 @@
-"""TeX as readable Unicode text, for places that cannot run a math renderer (e-mail, chat).
+"""TeX in paper text, for every rendering: found, typeset by KaTeX, or shown as Unicode.
 
 Abstracts write math as arXiv authors do: ``$O(n^2)$``, ``$\\epsilon$-greedy``,
-``$\\mathbb{R}^d$``. Mail clients run no scripts, so the HTML part shows ``O(n²)``,
-``ε-greedy``, ``ℝᵈ`` instead. The conversion is deliberately small and total: commands it does
-not know keep their name without the backslash, braces it does not need are dropped, and a
-superscript or subscript it cannot write in Unicode becomes ``^(...)`` / ``_(...)``.
+``$\\mathbb{R}^d$``. ``split_math`` finds those pieces; ``math_html`` is the one HTML rendering
+of text with math in it: prose escaped, each math piece in a ``<span>``, either as written (the
+web app's KaTeX and the HTML digest typeset or style it) or, for readers that run no scripts
+(e-mail, the static site), as readable Unicode: ``O(n²)``, ``ε-greedy``, ``ℝᵈ``. ``plain_math``
+is the same Unicode for plain text (e-mail text part, chat, Atom).
+
+The conversion to Unicode is deliberately small and total: commands it does not know keep their
+name without the backslash, braces it does not need are dropped, and a superscript or subscript
+it cannot write in Unicode becomes ``^(...)`` / ``_(...)``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from paperfeed.publish.view import split_math
+from markupsafe import Markup, escape
+
+# Inline TeX as arXiv abstracts write it: $...$ or $$...$$, an escaped \$ is a dollar sign.
+_MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$.+?(?<!\\)\$", re.DOTALL)
+
+
+def split_math(text: str) -> list[tuple[bool, str]]:
+    """``text`` as (is_math, piece) pairs; math pieces keep their dollar signs."""
+    if "$" not in text:  # most titles and abstracts: no scan needed
+        return [(False, text)] if text else []
+    pieces: list[tuple[bool, str]] = []
+    position = 0
+    for found in _MATH.finditer(text):
+        if found.start() > position:
+            pieces.append((False, text[position : found.start()]))
+        pieces.append((True, found.group()))
+        position = found.end()
+    if position < len(text):
+        pieces.append((False, text[position:]))
+    return pieces
+
 
 _SYMBOLS = {
     # Greek
@@ -153,3 +179,28 @@ def readable_math(text: str) -> list[tuple[bool, str]]:
 def plain_math(text: str) -> str:
     """``text`` with every ``$...$`` span replaced by its readable form (plain-text parts)."""
     return "".join(piece for _, piece in readable_math(text))
+
+
+_SPAN_END = Markup("</span>")
+
+
+def math_html(
+    text: str,
+    *,
+    readable: bool = False,
+    style: str | None = None,
+    prose: Callable[[str], Markup] = escape,
+) -> Markup:
+    """``text`` as HTML: the prose escaped (or marked up by ``prose``, which must escape it),
+    each ``$...$`` piece in a ``<span class="math">``, or in a span with the inline ``style``
+    where no style sheet reaches (e-mail). The math is kept as written, dollar signs and all,
+    for KaTeX or a style sheet; with ``readable`` it is shown as Unicode (``tex_to_text``)."""
+    opening = (
+        Markup('<span class="math">')
+        if style is None
+        else Markup('<span style="{}">').format(style)
+    )
+    return Markup("").join(
+        opening + escape(piece) + _SPAN_END if is_math else prose(piece)
+        for is_math, piece in (readable_math(text) if readable else split_math(text))
+    )

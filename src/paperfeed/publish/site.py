@@ -9,7 +9,9 @@
     assets/style.css, .nojekyll
 
 Every link is relative, so the folder works under any URL prefix (``user.github.io/repo/``)
-and from disk; no page loads anything from another site. Pages are rendered by pure functions;
+and from disk; no page loads anything from another site. Pages are rendered by pure functions
+from ``templates/site/``: a day page from the digest's view model (``view``), with TeX shown as
+Unicode (no scripts) and each paper's element id from ``anchors.paper_anchor``;
 ``build_site`` streams digests from the archive one day at a time (a year of busy days does not
 sit in memory), writes only files whose bytes changed, and removes files it wrote before that
 are no longer part of the site (listed in ``.paperfeed-site.json``), never anything else.
@@ -24,20 +26,17 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
-
-import jinja2
-from markupsafe import Markup, escape
 
 from paperfeed.core.errors import DeliveryError
 from paperfeed.core.records import Digest
-from paperfeed.publish.feed import add_slug, build_feeds
-from paperfeed.publish.mathtext import plain_math, readable_math
-from paperfeed.publish.view import digest_view
+from paperfeed.publish.anchors import add_slug, paper_anchor
+from paperfeed.publish.environment import render_template
+from paperfeed.publish.feed import build_feeds
+from paperfeed.publish.mathtext import plain_math
+from paperfeed.publish.view import DigestView, digest_view
 
 MANIFEST = ".paperfeed-site.json"
 SEARCH_INDEX = "search-index.json"
@@ -47,45 +46,8 @@ RECENT_DAYS = 30
 _ASSETS = ("style.css", "search.js")
 
 
-def _math(text: str) -> Markup:
-    return Markup("").join(
-        Markup('<span class="math">{}</span>').format(piece) if is_math else escape(piece)
-        for is_math, piece in readable_math(text)
-    )
-
-
-def url_part(text: str) -> str:
-    """A path segment or fragment as it goes into an ``href`` (non-ASCII percent-encoded)."""
-    return quote(text, safe="-._~")
-
-
-def id_safe(arxiv_id: str) -> str:
-    return arxiv_id.replace("/", "-")
-
-
-def paper_anchor(slug: str, arxiv_id: str) -> str:
-    """The element id of a paper on its day page, under one topic."""
-    return f"{slug}-{id_safe(arxiv_id)}"
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("paperfeed.publish", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["math"] = _math
-    env.filters["urlpart"] = url_part
-    env.filters["idsafe"] = id_safe
-    return env
-
-
 def _render(template: str, **context: Any) -> bytes:
-    return _environment().get_template(f"site/{template}").render(**context).encode("utf-8")
+    return render_template(f"site/{template}", **context).encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,19 +73,18 @@ def summarize(digest: Digest) -> DaySummary:
 
 
 def render_day(
-    digest: Digest,
+    day: DigestView,
     *,
     site: SiteContext,
     slugs: Mapping[str, str],
     prev: str = "",
     next_: str = "",
-    subject_names: Mapping[str, str] | None = None,
 ) -> bytes:
     return _render(
         "day.html.j2",
         site=site,
-        page_title=f"arXiv 速递 {digest.listing_date.isoformat()}",
-        day=digest_view(digest, subject_names),
+        page_title=f"arXiv 速递 {day.listing_date}",
+        day=day,
         slugs=slugs,
         prev=prev,
         next=next_,
@@ -289,20 +250,14 @@ def _build(
             add_slug(slugs, section.topic)
         prev = dates[position - 1].isoformat() if position else ""
         next_ = dates[position + 1].isoformat() if position + 1 < len(dates) else ""
+        view = digest_view(digest, subject_names)
         writer.put(
             f"days/{day.isoformat()}.html",
-            render_day(
-                digest,
-                site=nested,
-                slugs=slugs,
-                prev=prev,
-                next_=next_,
-                subject_names=subject_names,
-            ),
+            render_day(view, site=nested, slugs=slugs, prev=prev, next_=next_),
         )
         summaries.append(summarize(digest))
         recent.append(digest)
-        _collect(digest, slugs, topic_days, index_rows)
+        _collect(view, slugs, topic_days, index_rows)
     topic_names = list(slugs)
     for name, slug in slugs.items():
         writer.put(
@@ -349,36 +304,34 @@ def _build(
 
 
 def _collect(
-    digest: Digest,
+    view: DigestView,
     slugs: Mapping[str, str],
     topic_days: dict[str, list[tuple[str, list[TopicRow]]]],
     index_rows: list[list[Any]],
 ) -> None:
     """Add one digest's papers to the topic pages and the search index."""
-    day = digest.listing_date.isoformat()
     topic_numbers = {name: n for n, name in enumerate(slugs)}
     rows: dict[str, list[Any]] = {}
-    for section in digest.sections:
-        slug = slugs[section.topic]
+    for topic in view.topics:
+        slug = slugs[topic.name]
         topic_rows: list[TopicRow] = []
-        for entry in section.entries:
-            paper = entry.paper
-            anchor = paper_anchor(slug, paper.arxiv_id)
-            title_zh = entry.title_zh if entry.translated and entry.title_zh else ""
+        for paper in topic.papers:
+            anchor = paper_anchor(paper.arxiv_id, slug)
+            title_zh = paper.title_zh if paper.translated and paper.title_zh else ""
             topic_rows.append((anchor, paper.title, title_zh, bool(title_zh)))
             if paper.arxiv_id in rows:
-                rows[paper.arxiv_id][6].append(topic_numbers[section.topic])
+                rows[paper.arxiv_id][6].append(topic_numbers[topic.name])
             else:
                 rows[paper.arxiv_id] = [  # titles with TeX shown readably, as on the pages
                     paper.arxiv_id,
-                    day,
+                    view.listing_date,
                     plain_math(paper.title),
                     plain_math(title_zh),
                     _short_authors(paper.authors),
                     anchor,
-                    [topic_numbers[section.topic]],
+                    [topic_numbers[topic.name]],
                 ]
-        days = topic_days.setdefault(section.topic, [])
+        days = topic_days.setdefault(topic.name, [])
         if topic_rows:
-            days.append((day, topic_rows))
+            days.append((view.listing_date, topic_rows))
     index_rows.extend(rows.values())

@@ -1,13 +1,19 @@
-"""What the rich renderings (Markdown, HTML, JSON) show, computed once from a ``Digest``.
+"""What the renderings show of a digest and its papers, computed once: the one view model.
 
-The seed text and compact formats are byte contracts and read the records directly; the rich
-formats share this view so they cannot drift apart in content, only in markup.
+``DigestView`` (with its ``TopicView``s and ``PaperView``s) feeds the Markdown and HTML digests,
+the e-mail parts and the static site's day pages; ``PaperView`` alone feeds the Atom feeds' and
+the web app's paper cards. Subject names, announce labels, links, the Chinese-or-English
+fallbacks, the matched-term description and the announcement time are derived here and nowhere
+else, so the renderings cannot drift apart in content, only in markup.
+
+The seed text and compact formats are byte contracts and read the records directly; so does
+the JSON rendering, whose schema is the records' own fields.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -15,6 +21,7 @@ from paperfeed.core.calendar import NEW_YORK, utc_offset_label, zone_from_name
 from paperfeed.core.records import AnnounceType, Digest, DigestEntry, MatchedTerm
 from paperfeed.core.scoring import Score
 from paperfeed.core.taxonomy import subject_label
+from paperfeed.publish.anchors import topic_anchor
 
 # arXiv's listing pages file replacements of cross-lists under "Replacements" too.
 ANNOUNCE_LABELS: dict[AnnounceType, str] = {
@@ -24,8 +31,6 @@ ANNOUNCE_LABELS: dict[AnnounceType, str] = {
     "replace-cross": "replacement",
 }
 
-# Inline TeX as arXiv abstracts write it: $...$ or $$...$$, an escaped \$ is a dollar sign.
-_MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$.+?(?<!\\)\$", re.DOTALL)
 _NEW_STYLE_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<number>\d{4,5})")
 _OLD_STYLE_ID = re.compile(
     r"(?P<archive>[a-z-]+(?:\.[A-Z]{2})?)/(?P<yy>\d{2})(?P<mm>\d{2})(?P<number>\d{3})"
@@ -54,20 +59,6 @@ def arxiv_id_order(arxiv_id: str) -> tuple[int, int, int, str]:
     return (0, 0, 0, arxiv_id)
 
 
-def split_math(text: str) -> list[tuple[bool, str]]:
-    """``text`` as (is_math, piece) pairs; math pieces keep their dollar signs."""
-    pieces: list[tuple[bool, str]] = []
-    position = 0
-    for found in _MATH.finditer(text):
-        if found.start() > position:
-            pieces.append((False, text[position : found.start()]))
-        pieces.append((True, found.group()))
-        position = found.end()
-    if position < len(text):
-        pieces.append((False, text[position:]))
-    return pieces
-
-
 def format_generated(generated_at: datetime, zone: tzinfo) -> str:
     """ "2026-06-04 19:18:50 UTC+8": the generation time in the reader's zone."""
     local = generated_at.astimezone(zone)
@@ -82,6 +73,18 @@ def format_announced(announced_at: datetime, zone: tzinfo) -> str:
         f"{eastern:%Y-%m-%d %H:%M} {eastern.tzname()} "
         f"({local:%Y-%m-%d %H:%M} {utc_offset_label(local)})"
     )
+
+
+def digest_announced(digest: Digest) -> str | None:
+    """``format_announced`` in the digest's reader zone; None when the instant is unknown."""
+    if digest.announced_at is None:
+        return None
+    return format_announced(digest.announced_at, zone_from_name(digest.timezone))
+
+
+def matched_terms(terms: Iterable[MatchedTerm]) -> tuple[str, ...]:
+    """The distinct terms that matched, as the topic query wrote them, in first-seen order."""
+    return tuple(dict.fromkeys(matched.term for matched in terms))
 
 
 def describe_matches(terms: tuple[MatchedTerm, ...]) -> str:
@@ -104,9 +107,11 @@ class PaperView:
     abstract_zh: str  # the English abstract when untranslated
     translated: bool
     authors: tuple[str, ...]
-    subjects: tuple[str, ...]  # "Machine Learning (cs.LG)"
+    categories: tuple[str, ...]  # "cs.LG", primary first
+    subjects: tuple[str, ...]  # "Machine Learning (cs.LG)", one per category
     announce_type: str | None  # "new", "cross-list", "replacement"
     matched: str  # describe_matches(); "" when the digest does not know why
+    matched_terms: tuple[str, ...]  # matched_terms(): "reinforcement learning", "cs.RO"
     abs_url: str
     pdf_url: str
     html_url: str
@@ -120,7 +125,7 @@ class PaperView:
 @dataclass(frozen=True, slots=True)
 class TopicView:
     name: str
-    anchor: str  # "topic-1": stable, and safe whatever the topic's name
+    anchor: str  # anchors.topic_anchor(): "topic-1", stable and safe whatever the name
     papers: tuple[PaperView, ...]
 
     @property
@@ -145,6 +150,7 @@ def paper_view(
     tldrs: Mapping[str, str] | None = None,
     scores: Mapping[str, Score] | None = None,
 ) -> PaperView:
+    """What every rendering shows of one entry; ``tldrs`` by versioned id, ``scores`` by id."""
     paper = entry.paper
     return PaperView(
         arxiv_id=paper.arxiv_id,
@@ -155,9 +161,11 @@ def paper_view(
         abstract_zh=entry.abstract_zh if entry.abstract_zh is not None else paper.abstract,
         translated=entry.translated,
         authors=paper.authors,
+        categories=paper.categories,
         subjects=tuple(subject_label(code, subject_names) for code in paper.categories),
         announce_type=ANNOUNCE_LABELS[entry.announce_type] if entry.announce_type else None,
         matched=describe_matches(entry.terms),
+        matched_terms=matched_terms(entry.terms),
         abs_url=paper.abs_url,
         pdf_url=paper.pdf_url,
         html_url=paper.html_url,
@@ -175,18 +183,17 @@ def digest_view(
     tldrs: Mapping[str, str] | None = None,
     scores: Mapping[str, Score] | None = None,
 ) -> DigestView:
-    zone = zone_from_name(digest.timezone)
     return DigestView(
         listing_date=digest.listing_date.isoformat(),
-        announced=format_announced(digest.announced_at, zone) if digest.announced_at else None,
-        generated=format_generated(digest.generated_at, zone),
+        announced=digest_announced(digest),
+        generated=format_generated(digest.generated_at, zone_from_name(digest.timezone)),
         timezone=digest.timezone,
         paper_count=digest.paper_count,
         untranslated_count=sum(1 for entry in digest.papers if not entry.translated),
         topics=tuple(
             TopicView(
                 name=section.topic,
-                anchor=f"topic-{number}",
+                anchor=topic_anchor(number),
                 papers=tuple(
                     paper_view(entry, subject_names, tldrs, scores) for entry in section.entries
                 ),

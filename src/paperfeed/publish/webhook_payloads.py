@@ -100,13 +100,18 @@ def _meta(entry: DigestEntry) -> str:
     return " · ".join(b for b in bits if b)
 
 
-def _markdown_item(item: Item, bold: str = "**") -> str:
+def _item_text(item: Item, *, text: Callable[[str], str], link: str, bold: str) -> str:
+    """One paper: its number and Chinese title in bold (when translated), then ``link`` (the
+    English title, made by the caller in the service's syntax) and the meta line."""
     entry = item.entry
-    paper = entry.paper
-    link = f"[{_md(paper.title)}]({paper.abs_url})"
     if entry.translated and entry.title_zh:
-        return f"{bold}{item.number}. {_md(entry.title_zh)}{bold}\n{link} · {_meta(entry)}"
+        return f"{bold}{item.number}. {text(entry.title_zh)}{bold}\n{link} · {_meta(entry)}"
     return f"{bold}{item.number}.{bold} {link} · {_meta(entry)}"
+
+
+def _markdown_item(item: Item) -> str:
+    paper = item.entry.paper
+    return _item_text(item, text=_md, link=f"[{_md(paper.title)}]({paper.abs_url})", bold="**")
 
 
 def _topic_heading(item: Item, continued: bool) -> str:
@@ -205,12 +210,8 @@ def _feishu_fits(body: Payload) -> bool:
 
 
 def _slack_item(item: Item) -> str:
-    entry = item.entry
-    paper = entry.paper
-    link = f"<{paper.abs_url}|{_slack(paper.title)}>"
-    if entry.translated and entry.title_zh:
-        return f"*{item.number}. {_slack(entry.title_zh)}*\n{link} · {_meta(entry)}"
-    return f"*{item.number}.* {link} · {_meta(entry)}"
+    paper = item.entry.paper
+    return _item_text(item, text=_slack, link=f"<{paper.abs_url}|{_slack(paper.title)}>", bold="*")
 
 
 def slack_body(edition: Edition, items: Sequence[Item], label: str, day_url: str) -> Payload:

@@ -33,9 +33,9 @@ from paperfeed.app.web.security import (
     tokens_equal,
 )
 from paperfeed.app.web.state import PageCache, StorePool, WebOptions, WebState
-from paperfeed.app.web.templating import render
 from paperfeed.archive import open_archive
 from paperfeed.core.errors import PaperfeedError, StoreError
+from paperfeed.publish.environment import render_template
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +129,8 @@ def _error_page(request: Request, status: int, message: str, hint: str = "") -> 
     if reader is None:  # failed before the middleware named a reader: a throwaway one
         reader_id = new_reader_id()
         reader = Reader(reader_id, web.signer.csrf_token(reader_id), new=True, authorized=False)
-    main = render(
-        "error.html.j2",
+    main = render_template(
+        "web/error.html.j2",
         status=status,
         heading=HEADINGS.get(status, "Error"),
         message=message,

@@ -1,9 +1,10 @@
 """The HTML pages: today's digest, any date, the calendar, a paper, search, trending, the
 reading list (and its exports), the star and upvote forms, login.
 
-Each page renders its main fragment from ``site`` records and ``cards``, then wraps it in the
-layout with the reader's token and marks. Fragments of the day and paper pages hold nothing
-reader-specific, so they are cached, keyed by the archive's change stamps.
+Each page renders its main fragment (a ``publish/templates/web/`` template, through
+``publish.environment.render_template``) from ``page_data`` records and ``cards``, then wraps
+it in the layout with the reader's token and marks. Fragments of the day and paper pages hold
+nothing reader-specific, so they are cached, keyed by the archive's change stamps.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ from paperfeed.app.web.security import (
     write_problem,
 )
 from paperfeed.app.web.state import WebState, current_reader, current_site, web_state
-from paperfeed.app.web.templating import anchor, render
 from paperfeed.archive.records import ReaderMarks, SearchQuery
-from paperfeed.core.calendar import zone_from_name
-from paperfeed.publish.view import format_announced
+from paperfeed.publish.anchors import paper_anchor, topic_anchor
+from paperfeed.publish.environment import render_template
+from paperfeed.publish.view import digest_announced
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,8 +73,8 @@ def page(
 ) -> HTMLResponse:
     """``main`` wrapped in the layout, with this reader's CSRF token and marks."""
     marks = site.reader_marks(reader.id) if site is not None and not reader.new else ReaderMarks()
-    html = render(
-        "layout.html.j2",
+    html = render_template(
+        "web/layout.html.j2",
         title=title,
         active=active,
         main=Markup(main),
@@ -116,16 +117,13 @@ async def _day_fragment(state: WebState, site: Site, day: date, latest: bool) ->
         for n, group in enumerate(view.groups, start=1):
             cards = []
             for item in group.items:
-                own = anchor(item.paper.arxiv_id)
+                own = paper_anchor(item.paper.arxiv_id)
                 cards.append((card(item, today, names), own if own not in seen else f"{own}-{n}"))
                 seen.add(own)
-            groups.append((group.name, f"topic-{n}", cards))
-        announced = None
-        if view.digest is not None and view.digest.announced_at is not None:
-            zone = zone_from_name(view.digest.timezone)
-            announced = format_announced(view.digest.announced_at, zone)
-        html = render(
-            "day.html.j2",
+            groups.append((group.name, topic_anchor(n), cards))
+        announced = digest_announced(view.digest) if view.digest is not None else None
+        html = render_template(
+            "web/day.html.j2",
             page=view,
             groups=groups,
             month=site.calendar_month(day),
@@ -143,8 +141,8 @@ async def _day_fragment(state: WebState, site: Site, day: date, latest: bool) ->
 async def home(request: Request, state: StateDep, site: SiteDep, reader: ReaderDep) -> HTMLResponse:
     latest = site.latest_day()
     if latest is None:
-        main = render(
-            "empty.html.j2",
+        main = render_template(
+            "web/empty.html.j2",
             month=site.calendar_month(site.latest_listing()),
             message="The archive has no digests yet: run `paperfeed run` to fetch the latest "
             "listing, or `paperfeed import FILE` to bring in digests you already have.",
@@ -183,7 +181,7 @@ def calendar_page(
         first = parse_day(f"{month}-01", "month")
     else:
         first = site.latest_day() or site.latest_listing()
-    main = render("calendar.html.j2", month=site.calendar_month(first))
+    main = render_template("web/calendar.html.j2", month=site.calendar_month(first))
     return page(request, state, reader, site, title="Calendar", main=main, active="calendar")
 
 
@@ -206,8 +204,8 @@ async def paper_page(
             return None
         today = site.now().date()
         names = site.store.subject_names()
-        main = render(
-            "paper.html.j2",
+        main = render_template(
+            "web/paper.html.j2",
             page=view,
             c=card(view.item, today, names),
             related=[
@@ -292,8 +290,8 @@ def search_page(
     def link(number: int) -> str:
         return "/search?" + urlencode({**kept, "page": number})
 
-    main = render(
-        "search.html.j2",
+    main = render_template(
+        "web/search.html.j2",
         result=result,
         cards=[card(item, today, names, needles) for item in result.items],
         topics=site.topics(),
@@ -322,8 +320,8 @@ def trending_page(
     result = site.trending(chosen, topic or None)
     today = site.now().date()
     names = site.store.subject_names()
-    main = render(
-        "trending.html.j2",
+    main = render_template(
+        "web/trending.html.j2",
         result=result,
         cards=[(card(item, today, names), votes) for item, votes in result.items],
         community=[
@@ -342,7 +340,7 @@ def stars_page(request: Request, state: StateDep, site: SiteDep, reader: ReaderD
     today = site.now().date()
     names = site.store.subject_names()
     cards = [(card(item, today, names), when) for item, when in (reading.items if reading else ())]
-    main = render("stars.html.j2", cards=cards)
+    main = render_template("web/stars.html.j2", cards=cards)
     return page(request, state, reader, site, title="Reading list", main=main, active="stars")
 
 
@@ -402,7 +400,7 @@ def _react(
         site.react(kind, reader.id, split_version(arxiv_id)[0], None)
     except UnknownPaper:
         raise HTTPException(404, f"The archive has no paper {arxiv_id}.") from None
-    target = back if "#" in back else f"{back}#{anchor(split_version(arxiv_id)[0])}"
+    target = back if "#" in back else f"{back}#{paper_anchor(split_version(arxiv_id)[0])}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -439,7 +437,9 @@ def login_page(
     reader: ReaderDep,
     next_path: Annotated[str, Query(alias="next", max_length=2000)] = "/",
 ) -> HTMLResponse:
-    main = render("login.html.j2", next_path=safe_next(next_path), csrf=reader.csrf, failed=False)
+    main = render_template(
+        "web/login.html.j2", next_path=safe_next(next_path), csrf=reader.csrf, failed=False
+    )
     return page(request, state, reader, None, title="Log in", main=main)
 
 
@@ -456,8 +456,8 @@ def login(
         raise HTTPException(403, "The form's security token is missing or stale: reload the page.")
     expected = state.options.write_token
     if expected is None or not tokens_equal(token, expected):
-        main = render(
-            "login.html.j2", next_path=safe_next(next_path), csrf=reader.csrf, failed=True
+        main = render_template(
+            "web/login.html.j2", next_path=safe_next(next_path), csrf=reader.csrf, failed=True
         )
         return page(request, state, reader, None, title="Log in", main=main, status=403)
     response = RedirectResponse(safe_next(next_path), status_code=303)
@@ -477,7 +477,7 @@ def health_page(
     request: Request, state: StateDep, site: SiteDep, reader: ReaderDep
 ) -> HTMLResponse:
     report = site.health(state.options.status_path)
-    main = render("health.html.j2", health=report)
+    main = render_template("web/health.html.j2", health=report)
     return page(request, state, reader, site, title="Health", main=main, active="health")
 
 
@@ -494,5 +494,5 @@ def api_index(request: Request, state: StateDep, reader: ReaderDep) -> HTMLRespo
                     "params": [p["name"] for p in spec.get("parameters", []) if p["in"] == "query"],
                 }
             )
-    main = render("api.html.j2", operations=operations)
+    main = render_template("web/api.html.j2", operations=operations)
     return page(request, state, reader, None, title="JSON API", main=main, active="api")
