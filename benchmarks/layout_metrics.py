@@ -12,7 +12,8 @@ Definitions (so two trees are compared the same way):
   module, at the top of a file or inside a function (a deferred import is still a dependency);
 - a *package* is the first name under ``paperfeed`` (``paperfeed.archive``, ``paperfeed.cli``);
   package-level edges are the distinct (package, package) pairs among module edges;
-- *cycles* are the strongly connected components of more than one module;
+- *cycles* are the strongly connected components of more than one module (package cycles the
+  same over packages); *package layers* the longest chain of packages;
 - *import layers* is the number of modules on the longest import chain once each cycle is
   counted as one node (a tree whose modules import nothing has one layer); the
   "at import time" figures count only the imports that run when a module is imported (module
@@ -222,10 +223,13 @@ def measure(root: Path) -> dict[str, object]:
     }
     eager = import_edges(modules, package, import_time_only=True)
     eager_components = strongly_connected(nodes, eager)
+    packages = sorted({top_package(m) for m in modules})
+    package_graph: dict[str, set[str]] = defaultdict(set)
+    for a, b in package_edges:
+        package_graph[a].add(b)
+    package_components = strongly_connected(packages, package_graph)
     pipeline = root / "pipeline.py"
-    source_lines = sum(
-        len(p.read_text(encoding="utf-8").splitlines()) for p in modules.values()
-    )
+    source_lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in modules.values())
     return {
         "source": str(root),
         "modules": len(modules),
@@ -233,6 +237,8 @@ def measure(root: Path) -> dict[str, object]:
         "module_import_edges": sum(len(t) for t in edges.values()),
         "packages": len({top_package(m) for m in modules}),
         "package_import_edges": len(package_edges),
+        "package_cycles": [sorted(c) for c in package_components if len(c) > 1],
+        "package_layers": layers(packages, package_graph, package_components),
         "cycles": cycles,
         "import_layers": layers(nodes, edges, components),
         "import_layers_at_import_time": layers(nodes, eager, eager_components),

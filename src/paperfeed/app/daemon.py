@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from paperfeed.app.daemon_status import STATUS_FILE, read_status
 from paperfeed.config import Settings
 from paperfeed.config.delivery import DaemonSettings
 from paperfeed.core.calendar import ArxivCalendar
@@ -34,7 +35,8 @@ from paperfeed.stages.write import write_atomically
 
 log = logging.getLogger(__name__)
 
-STATUS_FILE = "daemon-status.json"
+__all__ = ["STATUS_FILE", "PipelineJobs", "read_status", "run_daemon"]
+
 MAX_NAP = timedelta(minutes=10)  # sleep in naps: a suspended laptop wakes up to a fresh clock
 
 
@@ -231,15 +233,6 @@ def write_status(
         write_atomically(path, text + "\n")
     except (DeliveryError, OSError) as exc:
         log.warning("cannot write the daemon status file %s: %s", path, exc)
-
-
-def read_status(path: Path) -> dict[str, Any] | None:
-    """The daemon's last status (for the web app's health view), or None if it never ran."""
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    return found if isinstance(found, dict) else None
 
 
 @dataclass

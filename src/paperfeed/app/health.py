@@ -1,6 +1,6 @@
 """The health view: is the archive readable and current, what did the last runs do, and is the
 daemon alive (its status file, ``<home>/daemon-status.json``, read with
-``paperfeed.daemon.read_status``)."""
+``paperfeed.app.daemon_status``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from paperfeed.app.daemon_status import read_status
 from paperfeed.archive import Archive
 from paperfeed.core.calendar import ArxivCalendar
 
@@ -103,8 +104,6 @@ def daemon_status(document: Mapping[str, Any], now: datetime) -> DaemonStatus:
 def check_health(
     store: Archive, calendar: ArxivCalendar, now: datetime, status_path: Path | None
 ) -> Health:
-    from paperfeed.app.daemon import read_status
-
     runs = tuple(
         RunSummary(
             listing_date=r.listing_date.isoformat(),

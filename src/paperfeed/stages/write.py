@@ -25,9 +25,7 @@ def write(
     tldrs: Mapping[str, str] | None = None,
     scores: Mapping[str, Score] | None = None,
 ) -> Done[list[Path]]:
-    files = write_digest_files(
-        digest, folder, formats, subject_names, tldrs=tldrs, scores=scores
-    )
+    files = write_digest_files(digest, folder, formats, subject_names, tldrs=tldrs, scores=scores)
     return Done(files, f"{len(files)} files")
 
 

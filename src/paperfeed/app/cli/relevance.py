@@ -1,37 +1,22 @@
 """``paperfeed related`` and ``paperfeed profile``: thin Click shells over the relevance package.
 
-Registered on the main group by ``paperfeed.cli``. Heavy libraries load inside the commands.
+Registered on the main group by ``paperfeed.app.cli.main``. Heavy libraries load inside the
+commands.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from paperfeed import config
+from paperfeed.app.cli.common import config_option, err, load_settings, out, progress_bars
 from paperfeed.config.relevance import EXTRA_HINT, extra_available
 from paperfeed.core.errors import UsageError
 from paperfeed.core.records import Paper
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    metavar="PATH",
-    help="Config file (default: $PAPERFEED_CONFIG, then ./paperfeed.toml).",
-)
-
-
-def _settings(config_path: str | None) -> config.Settings:
-    path = config.find_config(config_path, os.environ, Path.cwd())
-    return config.load_settings(path, os.environ)
 
 
 def _require_extra() -> None:
@@ -70,13 +55,12 @@ def related(
     time on a large archive), unless --no-embed.
     """
     _require_extra()
-    from paperfeed.app.cli import progress_bars
     from paperfeed.app.wiring import open_store
     from paperfeed.engines.embed.embedder import make_embedder
     from paperfeed.importing.profiles import arxiv_id_in
     from paperfeed.stages.relevance.related import DEFAULT_MODEL_NAME, embed_archive, related_papers
 
-    settings = _settings(config_path)
+    settings = load_settings(config_path)
     wanted = arxiv_id_in(arxiv_id) or arxiv_id
     with open_store(settings) as store:
         if store.paper(wanted) is None:
@@ -143,7 +127,7 @@ def profile_show(as_json: bool, config_path: str | None) -> None:
     from paperfeed.app.wiring import open_store
     from paperfeed.stages.relevance.profile import gather_sources
 
-    settings = _settings(config_path)
+    settings = load_settings(config_path)
     options = settings.relevance
     with open_store(settings) as store:
         sources = gather_sources(store, options.profile, stars=options.stars)
@@ -195,7 +179,7 @@ def profile_build(fetch: bool, config_path: str | None) -> None:
     from paperfeed.engines.embed.embedder import make_embedder
     from paperfeed.stages.relevance.profile import build_profile, gather_sources
 
-    settings = _settings(config_path)
+    settings = load_settings(config_path)
     options = settings.relevance
     with open_store(settings) as store:
         sources = gather_sources(store, options.profile, stars=options.stars)

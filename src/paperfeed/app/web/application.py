@@ -21,7 +21,9 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperfeed import __version__
-from paperfeed.app.web import api, pages
+from paperfeed.app.web.api import router as api_router
+from paperfeed.app.web.pages import page
+from paperfeed.app.web.pages import router as pages_router
 from paperfeed.app.web.schemas import SafeJSONResponse
 from paperfeed.app.web.security import (
     AUTH_COOKIE,
@@ -136,7 +138,7 @@ def _error_page(request: Request, status: int, message: str, hint: str = "") -> 
         message=message,
         hint=hint,
     )
-    return pages.page(
+    return page(
         request, web, reader, None, title=HEADINGS.get(status, "Error"), main=main, status=status
     )
 
@@ -145,7 +147,7 @@ def _allowed_methods(request: Request) -> str:
     """Every method some route takes at this path. Starlette's 405 names only the first
     route's methods, and POST and DELETE of /api/stars/{id} are two routes."""
     methods: set[str] = set()
-    for route in (*api.router.routes, *pages.router.routes):
+    for route in (*api_router.routes, *pages_router.routes):
         match, _ = route.matches(request.scope)
         if match != Match.NONE:
             methods |= getattr(route, "methods", None) or set()
@@ -225,8 +227,8 @@ def create_app(options: WebOptions) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.web = web
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(api_router)
+    app.include_router(pages_router)
     static = resources.files("paperfeed.app.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_exception_handler(StarletteHTTPException, _http_error)

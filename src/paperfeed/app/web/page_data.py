@@ -390,7 +390,8 @@ class Site:
         since = self.now() - WINDOWS[window]
         rows = self.store.upvote_trending(since, topic=topic, limit=limit)
         try:
-            community = self.store.community_trending(window=window, end_date=self.now().date(), topic=topic, limit=limit
+            community = self.store.community_trending(
+                window=window, end_date=self.now().date(), topic=topic, limit=limit
             )
         except QueryError:  # a topic name that is not a valid query: no community list
             community = ()

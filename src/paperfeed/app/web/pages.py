@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from paperfeed.app.web import export
 from paperfeed.app.web.cards import card, query_needles
+from paperfeed.app.web.export import to_bibtex, to_compact
 from paperfeed.app.web.page_data import (
     WINDOWS,
     DayOutOfRange,
@@ -348,7 +348,7 @@ def stars_page(request: Request, state: StateDep, site: SiteDep, reader: ReaderD
 def stars_bibtex(site: SiteDep, reader: ReaderDep) -> Response:
     items = [item for item, _ in site.reading_list(reader.id).items] if not reader.new else []
     return Response(
-        export.to_bibtex(items),
+        to_bibtex(items),
         media_type="application/x-bibtex; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="paperfeed-stars.bib"'},
     )
@@ -358,7 +358,7 @@ def stars_bibtex(site: SiteDep, reader: ReaderDep) -> Response:
 def stars_compact(site: SiteDep, reader: ReaderDep) -> Response:
     items = [item for item, _ in site.reading_list(reader.id).items] if not reader.new else []
     return Response(
-        export.to_compact(items),
+        to_compact(items),
         media_type="text/plain; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="paperfeed-stars.txt"'},
     )

@@ -77,6 +77,10 @@ class Connection:
         self._caches = caches or ArchiveCaches()
         self.read_only = read_only
 
+    @property
+    def caches(self) -> ArchiveCaches:
+        return self._caches
+
     def _now(self) -> str:
         return self._clock().astimezone(UTC).isoformat(timespec="seconds")
 

@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.records import TermNeighbour
-from paperfeed.archive.sqlite import rows
 from paperfeed.archive.sqlite.papers import PapersSql
 from paperfeed.core.records import Digest, DigestEntry, DigestSection, Match
 

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.records import Neighbour, StoredVector, VectorSearch
-from paperfeed.archive.sqlite import rows
 from paperfeed.archive.sqlite.connection import Connection
 from paperfeed.core.records import Paper
 
@@ -190,7 +190,7 @@ class EmbeddingsSql(Connection):
         use_codes = method == "approximate" or (
             method == "auto"
             and sqlite_vec_available()
-            and self._latest_embedding_row(model) >= APPROXIMATE_FROM
+            and self.latest_embedding_row(model) >= APPROXIMATE_FROM
         )
         if use_codes:
             codes = SqliteVecIndex(self, model, dim)
@@ -264,7 +264,7 @@ class EmbeddingsSql(Connection):
                     out[int(row["row_id"])] = rows.paper_from_row(row)
         return out
 
-    def _embedded_since(
+    def embedded_since(
         self, model: str, after: int, *, batch: int = 5000
     ) -> Iterator[list[tuple[int, int, bytes]]]:
         """(embedding row, paper row, vector) of ``model``'s embeddings after ``after``, in
@@ -286,7 +286,7 @@ class EmbeddingsSql(Connection):
             yield found
             last = found[-1][0]
 
-    def _sample_vectors(self, model: str, limit: int) -> list[bytes]:
+    def sample_vectors(self, model: str, limit: int) -> list[bytes]:
         with self._errors("reading embeddings"):
             return [
                 bytes(r[0])
@@ -297,7 +297,7 @@ class EmbeddingsSql(Connection):
                 )
             ]
 
-    def _latest_embedding_row(self, model: str) -> int:
+    def latest_embedding_row(self, model: str) -> int:
         with self._errors("reading embeddings"):
             row = self._db.execute(
                 "SELECT coalesce(max(rowid), 0) FROM paper_embeddings WHERE model = ?", (model,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from paperfeed.archive.sqlite import rows
+import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.sqlite.papers import PapersSql
 from paperfeed.core.records import Listing, ListingItem
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.records import (
     ArchivedPaper,
     DigestAppearance,
     ListingAppearance,
     PaperVersion,
 )
-from paperfeed.archive.sqlite import rows
 from paperfeed.archive.sqlite.connection import Connection
 from paperfeed.core.records import Paper
 

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import TypeVar
 
-from paperfeed.archive.records import RunId, RunRecord
 from paperfeed.core.records import (
     ANNOUNCE_TYPES,
     AnnounceType,
@@ -160,18 +159,4 @@ def report_from_json(text: str) -> RunReport | None:
         files=tuple(data.get("files", ())),
         failures=tuple(data.get("failures", ())),
         translation=TranslationCost(**cost) if cost else None,
-    )
-
-
-def run_from_row(row: sqlite3.Row) -> RunRecord:
-    started = parse_iso(row["started_at"])
-    assert started is not None
-    return RunRecord(
-        id=RunId(int(row["id"])),
-        listing_date=date.fromisoformat(row["listing_date"]),
-        started_at=started,
-        finished_at=parse_iso(row["finished_at"]),
-        status=row["status"],
-        reason=row["reason"],
-        report=report_from_json(row["report"]),
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
+import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.records import RunId, RunRecord
-from paperfeed.archive.sqlite import rows
 from paperfeed.archive.sqlite.connection import Connection
 from paperfeed.core.records import RunReport
 
@@ -37,4 +38,18 @@ class RunsSql(Connection):
             found = self._db.execute(
                 "SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)
             ).fetchall()
-        return [rows.run_from_row(row) for row in found]
+        return [_run_from_row(row) for row in found]
+
+
+def _run_from_row(row: sqlite3.Row) -> RunRecord:
+    started = rows.parse_iso(row["started_at"])
+    assert started is not None
+    return RunRecord(
+        id=RunId(int(row["id"])),
+        listing_date=date.fromisoformat(row["listing_date"]),
+        started_at=started,
+        finished_at=rows.parse_iso(row["finished_at"]),
+        status=row["status"],
+        reason=row["reason"],
+        report=rows.report_from_json(row["report"]),
+    )

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from datetime import date
 
-from paperfeed.archive.sqlite import rows
+import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.sqlite.connection import Connection
 from paperfeed.core.scoring import Score, score_from_json, score_json
 

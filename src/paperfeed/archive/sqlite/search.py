@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.records import SearchPage, SearchQuery
-from paperfeed.archive.sqlite import rows
 from paperfeed.archive.sqlite.papers import PapersSql
 from paperfeed.core.taxonomy import normalize_code
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 
+import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.records import SavedSignals, TranslationKey
-from paperfeed.archive.sqlite import rows
 from paperfeed.archive.sqlite.papers import PapersSql
 from paperfeed.archive.sqlite.translations import TranslationsSql
 from paperfeed.core.records import MatchedTerm, Paper

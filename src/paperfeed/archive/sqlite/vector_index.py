@@ -28,15 +28,15 @@ import functools
 import importlib.util
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from paperfeed.archive.sqlite.embeddings import EmbeddingsSql
+from paperfeed.archive.sqlite.caches import ArchiveCaches
 from paperfeed.core.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,25 @@ Matrix = npt.NDArray[np.float32]
 CODE_BITS = 1024
 CODE_SEED = 20260604  # fixed: codes made by any process or version agree
 REBUILD_GROWTH = 2.0  # re-centre (rebuild) the codes when the archive has doubled since
+
+
+class EmbeddingRows(Protocol):
+    """What the indexes read of the archive (``EmbeddingsSql``): embeddings by row, in order."""
+
+    path: Path
+
+    @property
+    def caches(self) -> ArchiveCaches: ...
+
+    def embedding_count(self, model: str) -> int: ...
+
+    def latest_embedding_row(self, model: str) -> int: ...
+
+    def embedded_since(
+        self, model: str, after: int, *, batch: int = 5000
+    ) -> Iterator[list[tuple[int, int, bytes]]]: ...
+
+    def sample_vectors(self, model: str, limit: int) -> list[bytes]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +89,7 @@ class NumpyIndex:
 
     name = "numpy"
 
-    def __init__(self, archive: EmbeddingsSql, model: str, dim: int) -> None:
+    def __init__(self, archive: EmbeddingRows, model: str, dim: int) -> None:
         self._archive = archive
         self._model = model
         self._dim = dim
@@ -81,15 +100,15 @@ class NumpyIndex:
 
     def refresh(self) -> int:
         """Top up the cached matrix with embeddings added since; returns its size."""
-        caches = self._archive._caches
+        caches = self._archive.caches
         with caches.matrices_lock:
             loaded = caches.matrices.get(self._key)
             if loaded is None or loaded.matrix.shape[1] != self._dim:
                 loaded = _Loaded(0, np.zeros(0, np.int64), np.zeros((0, self._dim), np.float32))
-            if self._archive._latest_embedding_row(self._model) > loaded.synced_to:
+            if self._archive.latest_embedding_row(self._model) > loaded.synced_to:
                 ids = [loaded.ids]
                 blocks = [loaded.matrix]
-                for batch in self._archive._embedded_since(self._model, loaded.synced_to):
+                for batch in self._archive.embedded_since(self._model, loaded.synced_to):
                     ids.append(np.fromiter((b[1] for b in batch), np.int64, len(batch)))
                     blocks.append(
                         np.frombuffer(b"".join(b[2] for b in batch), np.float32).reshape(
@@ -108,7 +127,7 @@ class NumpyIndex:
 
     def candidates(self, query: Matrix, k: int) -> list[Candidate]:
         self.refresh()
-        loaded: _Loaded = self._archive._caches.matrices[self._key]
+        loaded: _Loaded = self._archive.caches.matrices[self._key]
         if not len(loaded.ids):
             return []
         scores = loaded.matrix @ query
@@ -188,7 +207,7 @@ class SqliteVecIndex:
     name = "sqlite-vec"
 
     def __init__(
-        self, archive: EmbeddingsSql, model: str, dim: int, *, timeout: float = 5.0
+        self, archive: EmbeddingRows, model: str, dim: int, *, timeout: float = 5.0
     ) -> None:
         self._archive = archive
         self._db = _connect(vec_path(archive.path), timeout)
@@ -213,7 +232,7 @@ class SqliteVecIndex:
         (re-centring) when the archive has grown ``REBUILD_GROWTH`` times since they were built,
         or when they are ahead of it (the archive was replaced). Returns how many were added."""
         state = self._state()
-        latest = self._archive._latest_embedding_row(self._model)
+        latest = self._archive.latest_embedding_row(self._model)
         stale = (
             state is None
             or not self._table_exists(state[0])
@@ -258,7 +277,7 @@ class SqliteVecIndex:
         """(Re)make the vec0 table, centred on the mean of (a sample of) the stored vectors."""
         total = self._archive.embedding_count(self._model)
         center = np.zeros(self._dim, np.float32)
-        sample = self._archive._sample_vectors(self._model, 20_000)
+        sample = self._archive.sample_vectors(self._model, 20_000)
         if sample:
             vectors = np.frombuffer(b"".join(sample), np.float32).reshape(-1, self._dim)
             center = vectors.mean(axis=0).astype(np.float32)
@@ -285,7 +304,7 @@ class SqliteVecIndex:
 
     def _catch_up(self, synced_to: int, on_progress: Callable[[int], None] | None) -> int:
         added = 0
-        for batch in self._archive._embedded_since(self._model, synced_to):
+        for batch in self._archive.embedded_since(self._model, synced_to):
             vectors = np.frombuffer(b"".join(b[2] for b in batch), np.float32).reshape(
                 len(batch), self._dim
             )

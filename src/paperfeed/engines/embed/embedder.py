@@ -21,27 +21,24 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import json
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from paperfeed.config.relevance import DEFAULT_MODEL, EXTRA_HINT, extra_available
 from paperfeed.core.errors import RelevanceError
 from paperfeed.core.records import Paper, fold_whitespace
+from paperfeed.engines.embed.model import Matrix, ModelSource, mean_pool
 
 if TYPE_CHECKING:
     from paperfeed.config.relevance import RelevanceSettings
 
 log = logging.getLogger(__name__)
 
-Matrix = npt.NDArray[np.float32]
 PACKAGED_NAMES = frozenset(
     {DEFAULT_MODEL.casefold(), f"sentence-transformers/{DEFAULT_MODEL}".casefold()}
 )
@@ -83,35 +80,6 @@ def texts_text(title: str, abstract: str) -> str:
     """``document_text`` of a title and abstract that are not a stored paper (profile entries):
     the same text for the same paper, so they share the cached vector."""
     return fold_whitespace(f"{title.rstrip('. ')}. {abstract}" if abstract.strip() else title)
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSource:
-    """A model on disk and the name its vectors are stored under."""
-
-    name: str
-    path: Path
-
-    @property
-    def max_length(self) -> int:
-        """Tokens the model reads (sentence-transformers truncates to this)."""
-        config = self.path / "sentence_bert_config.json"
-        if config.is_file():
-            value = json.loads(config.read_text(encoding="utf-8")).get("max_seq_length")
-            if isinstance(value, int):
-                return value
-        return 512
-
-    @property
-    def pooling(self) -> str:
-        """ "mean", "cls", ... from the model's pooling module (mean when not said)."""
-        for config in sorted(self.path.glob("*_Pooling/config.json")):
-            data = json.loads(config.read_text(encoding="utf-8"))
-            modes = [k for k, v in data.items() if k.startswith("pooling_mode_") and v is True]
-            if modes == ["pooling_mode_mean_tokens"]:
-                return "mean"
-            return ",".join(m.removeprefix("pooling_mode_") for m in modes) or "unknown"
-        return "mean"
 
 
 def resolve_model(name: str, base: Path | None = None) -> ModelSource:
@@ -296,19 +264,6 @@ class OnnxEmbedder:
             hidden = self._session.run(None, feeds)[0]
             out[chosen] = mean_pool(np.asarray(hidden, dtype=np.float32), mask)
         return out
-
-
-def mean_pool(hidden: npt.NDArray[np.float32], mask: npt.NDArray[np.int64]) -> Matrix:
-    """Mean of the real tokens' vectors (padding left out), scaled to unit length."""
-    weights = mask[..., None].astype(np.float32)
-    summed = (hidden * weights).sum(axis=1)
-    pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
-    return normalize(pooled)
-
-
-def normalize(vectors: npt.NDArray[np.float32]) -> Matrix:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.ascontiguousarray(vectors / np.clip(norms, 1e-12, None), dtype=np.float32)
 
 
 _LOADED: dict[tuple[Path, str, Path | None], Embedder] = {}

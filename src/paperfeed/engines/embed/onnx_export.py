@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from paperfeed.core.errors import RelevanceError
-from paperfeed.engines.embed.embedder import ModelSource, mean_pool
+from paperfeed.engines.embed.model import ModelSource, mean_pool
 
 log = logging.getLogger(__name__)
 

@@ -201,7 +201,9 @@ class Dispatcher:
         *,
         retry: bool,
     ) -> DeliveryOutcome:
-        records = {d: self.ledger.delivery_record(d, target.channel, target.recipient) for d in days}
+        records = {
+            d: self.ledger.delivery_record(d, target.channel, target.recipient) for d in days
+        }
         # "sending" is only seen here in a dry run (a real run has recovered it as uncertain).
         held = [
             d for d, r in records.items() if r is not None and r.status in ("uncertain", "sending")

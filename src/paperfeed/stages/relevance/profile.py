@@ -21,7 +21,8 @@ from paperfeed.archive import Archive
 from paperfeed.core.errors import RelevanceError
 from paperfeed.core.records import Paper, fold_whitespace
 from paperfeed.core.scoring import ProfileRef
-from paperfeed.engines.embed.embedder import Embedder, Matrix, texts_text
+from paperfeed.engines.embed.embedder import Embedder, texts_text
+from paperfeed.engines.embed.model import Matrix
 from paperfeed.importing.profiles import ProfileEntry, read_profile_file
 from paperfeed.stages.relevance.vectors import as_vector, embed_papers, embed_texts
 

@@ -27,7 +27,8 @@ from paperfeed.core.scoring import (
     followed_authors,
     score_paper,
 )
-from paperfeed.engines.embed.embedder import Embedder, Matrix, make_embedder
+from paperfeed.engines.embed.embedder import Embedder, make_embedder
+from paperfeed.engines.embed.model import Matrix
 from paperfeed.stages.contract import Done, OptionalStage, Progress, optional
 from paperfeed.stages.relevance.profile import Profile, build_profile, gather_sources
 from paperfeed.stages.relevance.vectors import EmbedReport, as_vector, embed_papers

@@ -16,7 +16,8 @@ import numpy as np
 from paperfeed.archive import Archive
 from paperfeed.archive.records import Neighbour, VectorSearch
 from paperfeed.core.records import Paper, text_hash
-from paperfeed.engines.embed.embedder import Embedder, Matrix, document_text
+from paperfeed.engines.embed.embedder import Embedder, document_text
+from paperfeed.engines.embed.model import Matrix
 
 log = logging.getLogger(__name__)
 

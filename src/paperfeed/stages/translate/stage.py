@@ -44,9 +44,7 @@ def translate(
     progress.finish("translate")
     record_translations(store, papers, run)
     tldrs = summarize_papers(papers, engine, store, generate=settings.tldr)
-    failures = (
-        tuple(f"{pid}: not translated" for pid in run.failed) if engine.calls_model else ()
-    )
+    failures = tuple(f"{pid}: not translated" for pid in run.failed) if engine.calls_model else ()
     if run.error:
         failures += (f"translation stopped: {run.error}",)
     return Done(
