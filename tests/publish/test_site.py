@@ -157,6 +157,7 @@ def test_absolute_feed_links_only_with_a_base_url(store: Archive, tmp_path: Path
     assert "you.github.io" not in (plain / "feeds/all.xml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_search_page_works_in_a_browser(store: Archive, tmp_path: Path) -> None:
     """Opened in headless Chromium when Playwright and a browser are installed."""
     playwright = pytest.importorskip("playwright.sync_api")

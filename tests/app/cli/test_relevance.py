@@ -15,10 +15,10 @@ from click.testing import CliRunner, Result
 from paperfeed.app.cli import main
 from paperfeed.app.demo.feeds import archives_of, build_feeds
 from paperfeed.app.demo.server import serve
-from tests.support import FIXTURES
+from tests.support import FIXTURES, requires
 from tests.support.listing_builder import example_items, unrelated_items
 
-pytest.importorskip("sentence_transformers")
+pytestmark = requires("sentence_transformers")
 
 JUNE = date(2026, 6, 4)
 PROFILE = ("2604.19033", "2604.18978", "2604.19024")  # streaming RL, off-policy critics, safe RLHF

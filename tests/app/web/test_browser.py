@@ -24,11 +24,14 @@ from tests.support.web_server import running_server
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no chromium binary: install Debian's package (apt-get install chromium); "
-    "scripts/test does so on a fresh machine",
-)
+pytestmark = [
+    pytest.mark.slow,  # a real browser: the full suite, not the fast lane
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no chromium binary: install Debian's package (apt-get install chromium); "
+        "scripts/test does so on a fresh machine",
+    ),
+]
 # As root in a container Chromium needs --no-sandbox; the rest keep it from calling Google's
 # hosts at start-up (this machine has no network, and the tests check nothing leaves it).
 CHROMIUM_ARGS = [

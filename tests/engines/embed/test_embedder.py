@@ -10,13 +10,8 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
-
-pytest.importorskip("numpy")
-pytest.importorskip("sentence_transformers")
-pytest.importorskip("onnxruntime")
-
 import numpy as np
+import pytest
 
 from paperfeed.archive import Archive, open_archive
 from paperfeed.config.relevance import RelevanceSettings, Weights
@@ -32,7 +27,10 @@ from paperfeed.engines.embed.embedder import (
 )
 from paperfeed.engines.embed.onnx_export import onnx_model_for
 from paperfeed.stages.relevance.stage import RelevanceStage
+from tests.support import requires
 from tests.support.relevance_samples import rl_papers, unrelated_papers
+
+pytestmark = requires("numpy", "sentence_transformers", "onnxruntime")
 
 DAY = date(2026, 6, 4)
 
@@ -71,10 +69,12 @@ def sample_texts() -> list[str]:
     return [*texts, "Émergence of $\\mathcal{O}(n^2)$ attention — 强化学习", "RL"]
 
 
+@pytest.mark.slow  # loads a real model
 def test_auto_takes_bfloat16_where_the_cpu_has_it_else_onnx(fast: Embedder) -> None:
     assert fast.backend == ("sentence-transformers-bf16" if native_bfloat16() else "onnx")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["onnx", "bfloat16"])
 def test_every_fast_backend_gives_the_reference_vectors(
     backend: str, reference: Embedder, cache_dir: Path
@@ -92,6 +92,7 @@ def test_every_fast_backend_gives_the_reference_vectors(
     assert (got * expected).sum(axis=1).min() >= 0.999
 
 
+@pytest.mark.slow  # loads a real model
 def test_the_onnx_export_is_made_once(cache_dir: Path) -> None:
     make_embedder(RelevanceSettings(backend="onnx"), cache_dir=cache_dir)
     (exported,) = cache_dir.glob("onnx/*/model.onnx")
