@@ -54,6 +54,7 @@ def trending(
 
     from paperfeed.app.wiring import engine_choice, make_engine, open_store, refresh_community
     from paperfeed.core.signals import TrendingPaper
+    from paperfeed.publish.trending import trending_json, trending_text
     from paperfeed.stages import signals as community
 
     settings = load_settings(config_path)
@@ -85,10 +86,10 @@ def trending(
             if community.translate_shown(store, make_engine(settings), papers) is not None:
                 papers = ranked()
     if fmt == "json":
-        document = community.trending_json(papers, window=window, end_date=end, topic=topic)
+        document = trending_json(papers, window=window, end_date=end, topic=topic)
         out.print(json.dumps(document, ensure_ascii=False, indent=2), markup=False)
     elif papers:
-        text = community.trending_text(papers, window=window, end_date=end, topic=topic)
+        text = trending_text(papers, window=window, end_date=end, topic=topic)
         out.print(text, markup=False, end="")
     else:
         span = f"{end}" if window == "day" else f"the {window} ending {end}"

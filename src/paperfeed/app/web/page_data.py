@@ -29,14 +29,11 @@ from paperfeed.archive.records import (
 from paperfeed.core.calendar import ArxivCalendar
 from paperfeed.core.errors import QueryError
 from paperfeed.core.records import AnnounceType, Digest, MatchedTerm, Paper
-from paperfeed.core.signals import TrendingPaper
+from paperfeed.core.signals import WINDOW_DAYS, TrendingPaper
 
 Window = Literal["day", "week", "month"]
-WINDOWS: dict[str, timedelta] = {
-    "day": timedelta(days=1),
-    "week": timedelta(days=7),
-    "month": timedelta(days=30),
-}
+# The web page's windows are the community list's (one definition: core.signals).
+WINDOWS: dict[str, timedelta] = {name: timedelta(days=n) for name, n in WINDOW_DAYS.items()}
 Reaction = Literal["star", "upvote"]
 _VERSIONED_ID = re.compile(
     r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})v(?P<version>\d+)"
