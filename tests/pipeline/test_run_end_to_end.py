@@ -16,6 +16,7 @@ from paperfeed.app.cli import main
 from paperfeed.app.demo.feeds import archives_of, build_feeds
 from paperfeed.app.demo.server import serve
 from paperfeed.core.records import ListingItem
+from tests.support import FIXTURES
 from tests.support.listing_builder import DIGESTS, example_items, unrelated_items
 from tests.support.sites import Site, write_config
 
@@ -246,6 +247,30 @@ def test_bad_date_and_bad_config_are_usage_errors(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("run", "--date", "0001-01-01"), "arXiv has no listings before 1991-08-01"),
+        (("trending", "--date", "0001-01-01"), "arXiv has no listings before 1991-08-01"),
+        (("digest", "--date", "9999-12-31"), "arXiv has no listings after 9998-12-31"),
+    ],
+)
+def test_dates_outside_arxivs_calendar_get_one_message(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    site = Site(tmp_path / "home", write_config(tmp_path, "http://127.0.0.1:9", ["cs"]))
+    result = site.cli(*args)
+    assert result.exit_code == 2, result.output
+    assert said in result.output and "Traceback" not in result.output
+
+
+def test_a_config_path_that_is_a_folder_gets_one_message(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["run", "--config", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "is a folder, not a config file" in result.output
+    assert str(tmp_path / "paperfeed.toml") in result.output
+
+
 def test_init_writes_a_starter_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     first = CliRunner().invoke(main, ["init"])
@@ -263,3 +288,22 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
     assert "reinforcement learning: 53" in result.output
     assert "今天共有 53 篇相关文章" in result.output
     assert (tmp_path / "demo" / "digests" / "digest-2026-06-04.html").is_file()
+
+
+def test_an_empty_back_fill_of_a_listing_day_is_suspect_not_a_holiday(tmp_path: Path) -> None:
+    """The feeds show 2026-06-04; 2026-06-03 (a Wednesday) must come from the API, which
+    answers with no papers at all: exit 1 and say to rerun, never "no arXiv listing"."""
+    items = example_items("digest-2026-06-04.txt")
+    feeds = archives_of(items)
+    routes = build_feeds(JUNE, items, feeds)
+    routes["/api/query"] = (FIXTURES / "upstream" / "arxiv_api_empty.xml").read_bytes()
+    with serve(routes) as base_url:
+        site = Site(tmp_path / "home", write_config(tmp_path, base_url, feeds))
+        result = site.cli("run", "--date", "2026-06-03")
+    assert result.exit_code == 1, result.output
+    assert "no arXiv listing" not in result.output
+    assert "arXiv returned no papers for the listing of 2026-06-03" in result.output
+    assert "rerun later" in result.output
+    assert not (site.home / "digests").exists()
+    runs = site.cli("runs")
+    assert "failed" in runs.output and "fetch failed: arXiv returned no papers" in runs.output

@@ -101,9 +101,22 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
                 path=where,
                 hint="run `paperfeed init` to write one, or drop --config to use the defaults",
             ) from None
+        except IsADirectoryError:
+            raise ConfigError(
+                "is a folder, not a config file",
+                path=where,
+                hint="give the paperfeed.toml file itself, e.g. --config "
+                f"{path / 'paperfeed.toml'}",
+            ) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(
                 f"not valid TOML: {exc}", path=where, hint="fix the syntax at the position shown"
+            ) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the config file: {exc.strerror}",
+                path=where,
+                hint="check the path and its permissions",
             ) from None
     return _build(raw, environ, where, path)
 

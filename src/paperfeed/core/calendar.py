@@ -33,6 +33,8 @@ from paperfeed.core.errors import ConfigError, RenderError
 
 __all__ = [
     "ANNOUNCEMENT_TIME",
+    "FIRST_DAY",
+    "LAST_DAY",
     "NEW_YORK",
     "SUBMISSION_CUTOFF",
     "ArxivCalendar",
@@ -115,6 +117,11 @@ def utc_offset_label(dt: datetime) -> str:
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
+
+# The dates paperfeed can show or fetch: arXiv's first listings (August 1991) on; the upper
+# bound keeps the calendar's steps to neighbouring listings inside what ``date`` can hold.
+FIRST_DAY = date(1991, 8, 1)
+LAST_DAY = date(9998, 12, 31)
 
 _OFFSET_LABEL = re.compile(r"UTC(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::(?P<minutes>\d{2}))?)?")
 

@@ -11,6 +11,7 @@ from paperfeed.archive import Archive
 from paperfeed.config.sections import ArxivSettings
 from paperfeed.core import taxonomy
 from paperfeed.core.calendar import ArxivCalendar
+from paperfeed.core.errors import SourceError
 from paperfeed.core.records import Listing, ListingItem, StageName
 from paperfeed.sources.arxiv_api import ArxivApiClient
 from paperfeed.sources.arxiv_rss import fetch_feed, fetch_listing
@@ -87,11 +88,12 @@ def backfill_listing(
     http: PoliteClient,
     calendar: ArxivCalendar,
     progress: Progress,
-) -> Listing | None:
+) -> Listing:
     """A past listing rebuilt from the API: new submissions in its submission window.
 
     The API knows submission times, not announcements, so replacements are not included and
     papers held in moderation may land a day off; the RSS listing is exact, this is the fallback.
+    An empty answer for a listing day raises ``SourceError``: it is suspect, not a holiday.
     """
     start, end = calendar.submission_window(target)
     categories = expand_categories(settings.categories)
@@ -100,7 +102,16 @@ def backfill_listing(
     papers = api.submitted_between(categories, start, end)
     progress.finish("back-fill")
     if not papers:
-        return None
+        # The calendar says arXiv announced a listing that day (holidays and weekends never
+        # get here): an empty answer is arXiv's search index lagging or failing, not a day
+        # without papers. Saying "no listing" would look exactly like a holiday.
+        raise SourceError(
+            f"arXiv returned no papers for the listing of {target} (a listing day: "
+            f"submissions {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC); rerun later",
+            url=settings.api_url,
+            hint="arXiv's API sometimes answers empty for a while; if arXiv really announced "
+            "nothing that day (an unscheduled closure), add it to [calendar] extra_holidays",
+        )
     watched = set(categories)
     items = tuple(
         ListingItem(paper=p, announce_type="new" if p.primary_category in watched else "cross")

@@ -24,6 +24,7 @@ from rich.progress import (
 )
 
 from paperfeed import config
+from paperfeed.core.calendar import FIRST_DAY, LAST_DAY
 from paperfeed.core.errors import PaperfeedError, UsageError
 from paperfeed.core.records import RunReport, StageName
 
@@ -110,11 +111,18 @@ def parse_date(value: str | None, option: str = "--date") -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(
             f"{option} {value!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-06-04"
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(
+            f"{option} {value}: arXiv has no listings "
+            + (f"before {FIRST_DAY}" if day < FIRST_DAY else f"after {LAST_DAY}"),
+            hint="give a listing date from August 1991 on, e.g. 2026-06-04",
+        )
+    return day
 
 
 config_option = click.option(

@@ -26,7 +26,7 @@ from paperfeed.archive.records import (
     SearchQuery,
     Stamps,
 )
-from paperfeed.core.calendar import ArxivCalendar
+from paperfeed.core.calendar import FIRST_DAY, LAST_DAY, ArxivCalendar
 from paperfeed.core.errors import QueryError
 from paperfeed.core.records import AnnounceType, Digest, MatchedTerm, Paper
 from paperfeed.core.signals import WINDOW_DAYS, TrendingPaper
@@ -49,10 +49,6 @@ def split_version(arxiv_id: str) -> tuple[str, int | None]:
 
 
 NO_REACTIONS = Counts()
-# The dates the site shows: arXiv's first listings (August 1991) on; the upper bound keeps the
-# calendar's steps to neighbouring listings inside what ``date`` can hold.
-FIRST_DAY = date(1991, 8, 1)
-LAST_DAY = date(9998, 12, 31)
 
 
 class UnknownPaper(LookupError):
