@@ -307,3 +307,30 @@ def test_an_empty_back_fill_of_a_listing_day_is_suspect_not_a_holiday(tmp_path: 
     assert not (site.home / "digests").exists()
     runs = site.cli("runs")
     assert "failed" in runs.output and "fetch failed: arXiv returned no papers" in runs.output
+
+
+def test_digest_files_are_readable_by_a_web_server_and_leftovers_are_swept(
+    june_site: Site,
+) -> None:
+    """Under the usual umask 022 the files are 0644 (another user's web server can serve them),
+    and a temporary file a killed earlier run left in the folder is gone after the next run."""
+    import os
+    import stat
+    import time
+
+    folder = june_site.home / "digests"
+    folder.mkdir(parents=True)
+    leftover = folder / ".digest-2026-06-04.txt.k2j3h4.tmp"
+    leftover.write_text("half a digest", encoding="utf-8")
+    then = time.time() - 3600
+    os.utime(leftover, (then, then))
+    before = os.umask(0o022)
+    try:
+        result = june_site.cli("run", "--date", "2026-06-04")
+    finally:
+        os.umask(before)
+    assert result.exit_code == 0, result.output
+    assert not leftover.exists()
+    written = sorted(folder.iterdir())
+    assert written and all(not p.name.startswith(".") for p in written)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in written} == {0o644}

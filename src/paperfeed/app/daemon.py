@@ -30,8 +30,8 @@ from paperfeed.config.delivery import DaemonSettings
 from paperfeed.core.calendar import ArxivCalendar
 from paperfeed.core.errors import DeliveryError, PaperfeedError
 from paperfeed.core.records import RunReport
+from paperfeed.publish.files import write_atomically
 from paperfeed.stages.deliver.dispatch import DeliveryReport
-from paperfeed.stages.write import write_atomically
 
 log = logging.getLogger(__name__)
 

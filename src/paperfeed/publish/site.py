@@ -20,8 +20,6 @@ are no longer part of the site (listed in ``.paperfeed-site.json``), never anyth
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from paperfeed.core.records import Digest
 from paperfeed.publish.anchors import add_slug, paper_anchor
 from paperfeed.publish.environment import render_template
 from paperfeed.publish.feed import build_feeds
+from paperfeed.publish.files import sweep_temporary_files, write_if_changed
 from paperfeed.publish.mathtext import plain_math
 from paperfeed.publish.view import DigestView, digest_view
 
@@ -150,25 +149,11 @@ class SiteResult:
     removed: int
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` atomically unless the file already holds exactly it; True if written."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    Path(tmp).replace(path)
-    return True
-
-
 def write_feeds(folder: Path, feeds: Mapping[str, bytes]) -> list[Path]:
     """``[feed] dir``: the Atom files written (unchanged ones are left alone)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        sweep_temporary_files(folder)
         for name, data in feeds.items():
             write_if_changed(folder / name, data)
     except OSError as exc:
@@ -232,6 +217,7 @@ def _build(
     max_feed_entries: int,
 ) -> SiteResult:
     folder.mkdir(parents=True, exist_ok=True)
+    sweep_temporary_files(folder)  # what a killed earlier build left behind
     previous = _previous_files(folder)
     writer = _Writer(folder)
     slugs: dict[str, str] = {}

@@ -1,16 +1,16 @@
 """The write stage: the digest in each configured format, written atomically to the output
-folder (a temporary file, flushed, then renamed: a crash never leaves half a file)."""
+folder (``publish.files``: a temporary file, flushed, then renamed; a crash never leaves half
+a file, and leftovers of a killed write are swept the next time)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from paperfeed.core.errors import DeliveryError
 from paperfeed.core.records import Digest, StageName
 from paperfeed.core.scoring import Score
+from paperfeed.publish.files import sweep_temporary_files, write_atomically
 from paperfeed.publish.formats import digest_filename, render_digest
 from paperfeed.stages.contract import Done, required
 
@@ -46,25 +46,11 @@ def write_digest_files(
             f"{folder}: cannot create the output folder: {exc.strerror}",
             hint="set [output] dir or PAPERFEED_OUTPUT_DIR to a writable folder",
         ) from None
+    sweep_temporary_files(folder)  # what a killed earlier write left behind
     written = []
     for fmt in formats:
         target = folder / digest_filename(fmt, digest.listing_date)
         text = render_digest(digest, fmt, subject_names=subject_names, tldrs=tldrs, scores=scores)
-        write_atomically(target, text)
+        write_atomically(target, text, what="digest")
         written.append(target)
     return written
-
-
-def write_atomically(target: Path, text: str) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(target)
-    except OSError as exc:
-        raise DeliveryError(
-            f"{target}: cannot write the digest: {exc.strerror}",
-            hint="check free space and permissions of the output folder",
-        ) from None
