@@ -32,7 +32,7 @@ def digest(date_text: str | None, fmt: str, config_path: str | None) -> None:
 
     settings = load_settings(config_path)
     wanted = parse_date(date_text)
-    with open_store(settings) as store:
+    with open_store(settings, read_only=True) as store:
         dates = store.digest_dates()
         if not dates:
             raise UsageError(

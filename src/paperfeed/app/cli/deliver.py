@@ -83,7 +83,7 @@ def site_build(folder: Path, base_url: str | None, config_path: str | None) -> N
     settings = load_settings(config_path)
     options = settings.delivery.site
     url = (base_url.rstrip("/") + "/") if base_url else options.base_url
-    with open_store(settings) as store:
+    with open_store(settings, read_only=True) as store:
         result = build_site(
             folder,
             store.digest_dates(),

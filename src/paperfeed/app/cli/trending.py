@@ -62,7 +62,8 @@ def trending(
     # A configured topic's name means its whole definition; anything else is a query.
     chosen = next((t for t in settings.topics if t.name == topic), None) if topic else None
     failures: tuple[str, ...] = ()
-    with open_store(settings) as store:
+    # Only a refresh or a translation writes; listing what is stored works on a read-only copy.
+    with open_store(settings, read_only=not (refresh or translate_shown)) as store:
         if refresh:
             if not settings.huggingface.enabled:
                 raise UsageError(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -109,6 +111,16 @@ class Connection:
                     path=str(path),
                     hint="set PAPERFEED_DB or PAPERFEED_HOME to a writable place",
                 ) from None
+            if path.exists() and not (
+                os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            ):
+                raise StoreError(
+                    "the archive is read-only here (a read-only mount or file) and this "
+                    "command writes to it",
+                    path=str(path),
+                    hint="read-only commands work on it: search, digest, runs, trending, "
+                    "site build; run this one where the archive is writable",
+                )
             try:
                 db = sqlite3.connect(
                     path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -128,7 +140,7 @@ class Connection:
                 if read_only:
                     archive._check_schema()
                 else:
-                    db.execute("PRAGMA journal_mode = WAL")
+                    archive._use_wal(timeout)
                     db.execute("PRAGMA synchronous = NORMAL")
                     archive._migrate()
         except StoreError:
@@ -144,14 +156,29 @@ class Connection:
                 path=str(path),
                 hint="run `paperfeed run` or `paperfeed import FILE` first, or set PAPERFEED_DB",
             )
+        uri = path.resolve().as_uri()
         try:
-            return sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro",
+            db = sqlite3.connect(
+                f"{uri}?mode=ro",
                 uri=True,
                 timeout=timeout,
                 isolation_level=None,
                 check_same_thread=False,
             )
+            try:
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                # A WAL archive on a read-only mount: SQLite cannot make the shared-memory file
+                # readers need. Nothing can write there either, so the file is immutable.
+                db.close()
+                db = sqlite3.connect(
+                    f"{uri}?mode=ro&immutable=1",
+                    uri=True,
+                    timeout=timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            return db
         except sqlite3.Error as exc:
             raise StoreError(
                 f"cannot open the database: {exc}",
@@ -199,6 +226,23 @@ class Connection:
                 hint="move the file aside and restore a backup, or point PAPERFEED_DB "
                 "at another file; nothing was changed",
             ) from None
+
+    def _use_wal(self, timeout: float) -> None:
+        """WAL mode, once per file. Switching is refused with "locked" while another process
+        opens the same new file, without SQLite's busy handler waiting: retry until
+        ``timeout``."""
+        deadline = time.monotonic() + timeout
+        pause = 0.005
+        while True:
+            try:
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
 
     def _version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
