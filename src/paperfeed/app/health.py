@@ -19,6 +19,9 @@ RUNS_SHOWN = 5
 # past it without a new status, it is not running (or hangs).
 OVERDUE_AFTER = timedelta(hours=1)
 _FAILED_RUNS = {"failed", "partial", "interrupted"}
+# A listing announced this long ago and still not in the archive makes it "behind" (not OK):
+# a day covers a daily run at any hour; less is a run that simply has not happened yet.
+BEHIND_AFTER = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +59,22 @@ class Health:
     daemon: DaemonStatus | None  # None: no status file (the daemon never ran here)
     daemon_file: str | None
     problems: tuple[str, ...]  # sentences; empty when all is well
+    overdue_listing: date | None = None  # announced over BEHIND_AFTER ago, not in the archive
+    lag: str = ""  # the sentence saying so (also one of ``problems``)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def status(self) -> str:
+        """ "ok", "behind" (arXiv's listings are missing beyond the grace period) or
+        "problems" (anything else)."""
+        if self.ok:
+            return "ok"
+        return (
+            "behind" if self.overdue_listing is not None and len(self.problems) == 1 else "problems"
+        )
 
     @property
     def behind(self) -> bool:
@@ -125,6 +140,17 @@ def check_health(
             f"The last run (listing {runs[0].listing_date}) ended {runs[0].status}"
             + (f": {runs[0].reason}" if runs[0].reason else ".")
         )
+    overdue = overdue_listing(store, calendar, now, latest)
+    lag = ""
+    if overdue is not None:
+        announced = calendar.announced_at(overdue)
+        newest = f"the newest digest is of {latest}" if latest else "it has no digest yet"
+        lag = (
+            f"The archive is behind arXiv: the listing of {overdue} (announced "
+            f"{announced:%Y-%m-%d %H:%M %Z}) is not in it, and {newest}. Run `paperfeed run` "
+            "(is `paperfeed daemon` running?)."
+        )
+        problems.append(lag)
     if daemon is not None:
         if daemon.overdue and daemon.next_run_at is not None:
             problems.append(
@@ -142,4 +168,20 @@ def check_health(
         daemon=daemon,
         daemon_file=str(status_path) if status_path is not None else None,
         problems=tuple(problems),
+        overdue_listing=overdue,
+        lag=lag,
     )
+
+
+def overdue_listing(
+    store: Archive, calendar: ArxivCalendar, now: datetime, latest_digest: date | None
+) -> date | None:
+    """The newest listing announced more than ``BEHIND_AFTER`` ago that the archive has no
+    digest of, when the archive's newest digest is older than it; None when up to date. (A
+    listing arXiv published empty is recorded as a "no-listing" run, which counts as done.)"""
+    due = calendar.latest_listing(now - BEHIND_AFTER)
+    if latest_digest is not None and latest_digest >= due:
+        return None
+    if any(r.listing_date == due and r.status == "no-listing" for r in store.runs(50)):
+        return None
+    return due

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from paperfeed import config
-from paperfeed.app.cli.common import config_option, load_settings, out, parse_date
+from paperfeed.app.cli.common import config_option, err, load_settings, out, parse_date, utc_now
 from paperfeed.core.errors import UsageError
 
 
@@ -134,11 +134,15 @@ def search(query: tuple[str, ...], limit: int, as_json: bool, config_path: str |
 @config_option
 def runs(limit: int, config_path: str | None) -> None:
     """Show recent runs: date, status, counts, failures."""
+    from paperfeed.app.health import check_health
     from paperfeed.app.wiring import open_store
 
     settings = load_settings(config_path)
     with open_store(settings, read_only=True) as store:
         found = store.runs(limit)
+        health = check_health(store, settings.calendar(), utc_now(), None)
+    if health.lag:  # the health news `runs` must not hide: runs look fine, days are missing
+        err.print(f"behind: {health.lag}", markup=False, soft_wrap=True)
     if not found:
         out.print("no runs yet", markup=False)
     for run in found:
