@@ -20,7 +20,9 @@ JUNE_4 = date(2026, 6, 4)
 
 def archive_with_june_4(path: Path) -> None:
     with open_archive(path) as archive:
-        archive.save_digest(make_digest({"rl": [make_entry(make_paper("2606.00001"))]}, listing_date=JUNE_4))
+        archive.save_digest(
+            make_digest({"rl": [make_entry(make_paper("2606.00001"))]}, listing_date=JUNE_4)
+        )
 
 
 def test_a_listing_announced_hours_ago_is_not_yet_a_problem(tmp_path: Path) -> None:

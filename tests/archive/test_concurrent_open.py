@@ -25,9 +25,7 @@ def test_processes_creating_one_archive_at_once_all_succeed(tmp_path: Path) -> N
     for trial in range(TRIALS):
         path = tmp_path / f"trial-{trial}" / "paperfeed.db"
         start = context.Barrier(PROCESSES)
-        workers = [
-            context.Process(target=_open, args=(str(path), start)) for _ in range(PROCESSES)
-        ]
+        workers = [context.Process(target=_open, args=(str(path), start)) for _ in range(PROCESSES)]
         for worker in workers:
             worker.start()
         for worker in workers:

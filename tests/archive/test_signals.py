@@ -147,16 +147,15 @@ def test_new_counts_invalidate_the_web_apps_cached_pages(store: Archive) -> None
 
 def test_papers_missing_from_the_archive(store: Archive) -> None:
     store_listing(store, RL_PAPER)
-    assert store.missing_from_archive(["2606.00001", "2606.00009", "2606.00009"]) == (
-        "2606.00009",
-    )
+    assert store.missing_from_archive(["2606.00001", "2606.00009", "2606.00009"]) == ("2606.00009",)
 
 
 # -- the trending list -----------------------------------------------------------------------
 
 
 def test_trending_ranks_by_upvotes_within_the_window(store: Archive) -> None:
-    store.save_signals([
+    store.save_signals(
+        [
             signal("2606.00001", 10, comments=1),
             signal("2606.00002", 10, comments=4),  # same votes, more comments: ahead
             signal("2606.00003", 50, day=JUNE_4 - timedelta(days=3)),
@@ -210,7 +209,8 @@ def test_trending_restricted_to_a_topic(store: Archive) -> None:
         title="Scaling Reinforcement Learning for Language Models",
         summary="Policy optimization at scale.",
     )
-    store.save_signals([signal("2606.00001", 5), signal("2606.00002", 60), outsider],
+    store.save_signals(
+        [signal("2606.00001", 5), signal("2606.00002", 60), outsider],
         observed_at=T0,
     )
     rl = store.community_trending(window="week", end_date=JUNE_4, topic="reinforcement learning")
@@ -335,7 +335,7 @@ def test_an_arxiv_failure_is_reported_and_the_signals_kept(
     arxiv = ArxivApiClient(polite, httpserver.url_for("/api/query"))
     result = refresh_days(hf, store, [JUNE_4], now=lambda: T0, arxiv=arxiv)
     assert result.fetched == 1 and result.joined == 0
-    assert result.failures and result.failures[0].startswith("arXiv metadata of 1 papers")
+    assert result.failures and result.failures[0].startswith("arXiv metadata of 1 paper:")
     assert store.community_trending(window="day", end_date=JUNE_4)[0].paper is None
 
 
@@ -356,7 +356,9 @@ def test_a_window_refresh_asks_for_the_weeks_and_months_it_spans(
     assert day.asked == "day 2026-06-04" and day.fetched == 0 and day.failures == ()
 
 
-def test_the_stage_never_raises(httpserver: HTTPServer, store: Archive, polite: PoliteClient) -> None:
+def test_the_stage_never_raises(
+    httpserver: HTTPServer, store: Archive, polite: PoliteClient
+) -> None:
     def locked() -> SignalsRefresh:
         raise StoreError("the database is locked by another process while storing")
 

@@ -129,7 +129,7 @@ def test_dry_run_sends_and_records_nothing(
     report = run(db, settings_for(server, receiver), server, [JUNE_4], dry_run=True)
     assert [o.status for o in report.outcomes] == ["would-send"] * 3
     assert "arXiv 速递 2026-06-04 · 5 篇" in report.outcomes[0].detail
-    assert "1 messages, 5 papers" in report.outcomes[2].detail
+    assert "1 message, 5 papers" in report.outcomes[2].detail
     assert server.messages == [] and receiver.posts == []
     with open_archive(db) as ledger:
         assert ledger.delivery_records() == []

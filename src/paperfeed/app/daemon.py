@@ -30,6 +30,7 @@ from paperfeed.config.delivery import DaemonSettings
 from paperfeed.core.calendar import ArxivCalendar
 from paperfeed.core.errors import DeliveryError, PaperfeedError
 from paperfeed.core.records import RunReport
+from paperfeed.core.wording import counted
 from paperfeed.publish.files import write_atomically
 from paperfeed.stages.deliver.dispatch import DeliveryReport
 
@@ -158,7 +159,7 @@ def _status_line(report: RunReport) -> str:
     if report.status == "no-listing":
         return f"no listing ({report.reason})"
     failures = f", {len(report.failures)} failures" if report.failures else ""
-    return f"{report.status}, {report.paper_count} papers{failures}"
+    return f"{report.status}, {counted(report.paper_count, 'paper')}{failures}"
 
 
 def run_daemon(

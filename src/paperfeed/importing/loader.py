@@ -17,6 +17,7 @@ from paperfeed.archive import Archive
 from paperfeed.archive.records import TranslationKey
 from paperfeed.core.errors import DigestImportError
 from paperfeed.core.records import UNKNOWN_VERSION, Digest, DigestEntry, DigestSection, Paper
+from paperfeed.core.wording import counted
 from paperfeed.importing.parsers import detect_format, parse_compact, parse_seed_text
 
 MEMORY = TranslationKey(engine="import", model="", prompt_version="")
@@ -36,7 +37,7 @@ class ImportResult:
     def summary(self) -> str:
         day = f" for {self.listing_date}" if self.listing_date else ""
         return (
-            f"{self.path}: {self.format} digest{day}: {self.papers} papers, "
+            f"{self.path}: {self.format} digest{day}: {counted(self.papers, 'paper')}, "
             f"{self.translations} translations; digest {self.digest}"
         )
 

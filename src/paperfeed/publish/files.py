@@ -52,9 +52,7 @@ def write_atomically(target: Path, data: str | bytes, *, what: str = "file") -> 
     payload = data.encode("utf-8") if isinstance(data, str) else data
     tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
-        )
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()

@@ -17,6 +17,7 @@ from paperfeed.core.records import (
     StageName,
     Translation,
 )
+from paperfeed.core.wording import counted
 from paperfeed.publish.seed_text import seed_header
 from paperfeed.stages.contract import Done, required
 
@@ -48,7 +49,7 @@ def make_digest(
     if existing is not None and existing.sections == digest.sections:
         return Done(existing, "unchanged since the last run", "skipped")
     store.save_digest(digest)
-    return Done(digest, f"{digest.paper_count} papers")
+    return Done(digest, counted(digest.paper_count, "paper"))
 
 
 def build_digest(

@@ -13,6 +13,7 @@ from paperfeed.core import taxonomy
 from paperfeed.core.calendar import ArxivCalendar
 from paperfeed.core.errors import SourceError
 from paperfeed.core.records import Listing, ListingItem, StageName
+from paperfeed.core.wording import counted
 from paperfeed.sources.arxiv_api import ArxivApiClient
 from paperfeed.sources.arxiv_rss import fetch_feed, fetch_listing
 from paperfeed.sources.http import PoliteClient
@@ -41,7 +42,7 @@ def fetch(
     if listing is None:
         return Done(None, "arXiv published an empty listing for this date")
     store.save_listing(listing)
-    detail = f"{len(listing.items)} papers from {len(listing.feeds)} feeds ({listing.source})"
+    detail = f"{counted(len(listing.items), 'paper')} from {counted(len(listing.feeds), 'feed')} ({listing.source})"
     return Done(listing, detail)
 
 

@@ -21,6 +21,7 @@ from paperfeed.archive import Archive
 from paperfeed.core.errors import SourceError
 from paperfeed.core.records import StageName, StageResult
 from paperfeed.core.signals import WINDOW_DAYS, CommunitySignals, TrendingPaper, hf_paper
+from paperfeed.core.wording import counted
 from paperfeed.engines.translate import Engine
 from paperfeed.sources.arxiv_api import ArxivApiClient
 from paperfeed.sources.huggingface import HuggingFacePapers, iso_week
@@ -50,7 +51,7 @@ class SignalsRefresh:
     @property
     def detail(self) -> str:
         text = (
-            f"Hugging Face {self.asked}: {self.fetched} papers ({self.new} new, "
+            f"Hugging Face {self.asked}: {counted(self.fetched, 'paper')} ({self.new} new, "
             f"{self.changed} with new counts)"
         )
         if self.joined:
@@ -90,7 +91,7 @@ def refresh_days(
     """Fetch and store the Daily Papers of each of ``days``; then the arXiv metadata of the
     papers the archive lacks (when ``arxiv`` is given)."""
     asked = (
-        f"{len(days)} days ({min(days)} .. {max(days)})"
+        f"{counted(len(days), 'day')} ({min(days)} .. {max(days)})"
         if len(days) > 1
         else f"day {days[0]}"
         if days
@@ -155,7 +156,9 @@ def _refresh(
                 papers = arxiv.fetch_ids(missing)
             except SourceError as exc:
                 log.warning("community signals: arXiv metadata: %s", exc.message)
-                failures.append(f"arXiv metadata of {len(missing)} papers: {exc.message}")
+                failures.append(
+                    f"arXiv metadata of {counted(len(missing), 'paper')}: {exc.message}"
+                )
             else:
                 # Only what was asked for: a mirror may answer with more than the ids.
                 wanted = set(missing)

@@ -10,6 +10,7 @@ from pathlib import Path
 from paperfeed.core.errors import DeliveryError
 from paperfeed.core.records import Digest, StageName
 from paperfeed.core.scoring import Score
+from paperfeed.core.wording import counted
 from paperfeed.publish.files import sweep_temporary_files, write_atomically
 from paperfeed.publish.formats import digest_filename, render_digest
 from paperfeed.stages.contract import Done, required
@@ -26,7 +27,7 @@ def write(
     scores: Mapping[str, Score] | None = None,
 ) -> Done[list[Path]]:
     files = write_digest_files(digest, folder, formats, subject_names, tldrs=tldrs, scores=scores)
-    return Done(files, f"{len(files)} files")
+    return Done(files, counted(len(files), "file"))
 
 
 def write_digest_files(

@@ -182,7 +182,7 @@ def test_site_build_command(setup: Setup) -> None:
     out = setup.tmp / "public"
     result = setup.cli("site", "build", str(out), "--base-url", "https://you.github.io/papers")
     assert result.exit_code == 0, result.output
-    assert f"site in {out}: 1 days" in result.output
+    assert f"site in {out}: 1 day" in result.output
     assert (out / "index.html").is_file() and (out / "search-index.json").is_file()
     assert "https://you.github.io/papers/feeds/all.xml" in (out / "feeds/all.xml").read_text()
 

@@ -142,7 +142,7 @@ def test_translate_force_asks_again_and_ids_select_papers(
     forced = site.cli("translate", "--force", paper_id)
     assert forced.exit_code == 0, forced.output
     assert len(newer.requests) == 2  # its title and its abstract
-    assert "1 papers (openai): 2 texts translated" in forced.output
+    assert "1 paper (openai): 2 texts translated" in forced.output
     assert f"updated the digest of {JANUARY}" in forced.output
     assert f"wrote {site.digest_file(JANUARY)}" in forced.output
     text = site.digest_file(JANUARY).read_text(encoding="utf-8")

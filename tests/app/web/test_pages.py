@@ -480,7 +480,8 @@ def test_trending_shows_hugging_face_daily_papers_with_archive_cards(db: Path) -
 
     day = NOW.date()
     with open_archive(db) as store:
-        store.save_signals([
+        store.save_signals(
+            [
                 CommunitySignals(
                     RL_PAPER, "in the archive", "", upvotes=40, comments=3, daily_date=day
                 ),

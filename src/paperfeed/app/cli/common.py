@@ -27,6 +27,7 @@ from paperfeed import config
 from paperfeed.core.calendar import FIRST_DAY, LAST_DAY
 from paperfeed.core.errors import PaperfeedError, UsageError
 from paperfeed.core.records import RunReport, StageName
+from paperfeed.core.wording import counted
 
 err = Console(stderr=True, highlight=False)
 
@@ -148,7 +149,7 @@ def print_report(report: RunReport) -> None:
         out.print(f"no arXiv listing for {report.listing_date} ({report.reason})", markup=False)
         return
     out.print(
-        f"listing {report.listing_date}: {report.listing_size} papers announced, "
+        f"listing {report.listing_date}: {counted(report.listing_size, 'paper')} announced, "
         f"{report.paper_count} in the digest",
         markup=False,
     )

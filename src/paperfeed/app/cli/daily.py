@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def run(date_text: str | None, config_path: str | None) -> None:
     "--home",
     "home",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the demo keeps its archive and digests (default: a new temporary folder).",
+    help="Where the demo keeps its archive and digests (default: paperfeed-demo beside your "
+    "home, e.g. ~/.local/share/paperfeed-demo).",
 )
 @click.option(
     "--engine",
@@ -94,6 +96,11 @@ def demo(home: Path | None, engine: str) -> None:
     print_report(result.report)
     out.print("", markup=False)
     out.print(result.preview, markup=False)
+    out.print("", markup=False)
+    shown = shlex.quote(str(result.home))
+    out.print("look around the demo archive (your own archive is not touched):", markup=False)
+    for command in ("serve", 'search "diffusion policy"', "digest --format markdown", "runs"):
+        out.print(f"  PAPERFEED_HOME={shown} paperfeed {command}", markup=False)
 
 
 @click.command()

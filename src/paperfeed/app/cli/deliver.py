@@ -9,6 +9,7 @@ import click
 
 from paperfeed.app.cli.common import config_option, err, load_settings, out, parse_date, utc_now
 from paperfeed.core.errors import UsageError
+from paperfeed.core.wording import counted
 
 
 @click.command()
@@ -94,7 +95,7 @@ def site_build(folder: Path, base_url: str | None, config_path: str | None) -> N
             max_feed_entries=settings.delivery.feed.max_entries,
         )
     out.print(
-        f"site in {result.folder}: {result.days} days, {result.files} files "
+        f"site in {result.folder}: {counted(result.days, 'day')}, {counted(result.files, 'file')} "
         f"({result.changed} written, {result.removed} removed)",
         markup=False,
     )

@@ -17,6 +17,7 @@ from paperfeed.app.cli.common import (
     progress_bars,
 )
 from paperfeed.core.errors import UsageError
+from paperfeed.core.wording import counted
 
 
 @click.command()
@@ -77,7 +78,7 @@ def translate(
         bars.finish("translate")
     run = result.run
     out.print(
-        f"{len(result.papers)} papers ({engine.name}): {run.translated} texts translated, "
+        f"{counted(len(result.papers), 'paper')} ({engine.name}): {counted(run.translated, 'text')} translated, "
         f"{run.cached} from the cache",
         markup=False,
     )

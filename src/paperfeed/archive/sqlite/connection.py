@@ -111,9 +111,7 @@ class Connection:
                     path=str(path),
                     hint="set PAPERFEED_DB or PAPERFEED_HOME to a writable place",
                 ) from None
-            if path.exists() and not (
-                os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-            ):
+            if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
                 raise StoreError(
                     "the archive is read-only here (a read-only mount or file) and this "
                     "command writes to it",

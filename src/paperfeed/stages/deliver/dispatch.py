@@ -21,6 +21,7 @@ from paperfeed.archive.records import DELIVERED, DeliveryRecord
 from paperfeed.config.delivery import DeliverySettings, WebhookSettings
 from paperfeed.core.errors import DeliveryError, SendError
 from paperfeed.core.records import Digest, Paper
+from paperfeed.core.wording import counted
 from paperfeed.publish.edition import Edition, edition
 from paperfeed.publish.email import EmailBodies, SmtpSender, compose, render_bodies, unsubscribe_url
 from paperfeed.publish.webhook_payloads import build_payloads
@@ -270,7 +271,7 @@ class Dispatcher:
                 target,
                 content.dates,
                 "would-send",
-                f"{bodies.subject!r}, {bodies.paper_count} papers, {len(message.data)} bytes",
+                f"{bodies.subject!r}, {counted(bodies.paper_count, 'paper')}, {len(message.data)} bytes",
             )
         self.ledger.begin_delivery(content.dates, target.channel, target.recipient, key, 1)
         reply = self._smtp_sender().send(message)
@@ -279,7 +280,7 @@ class Dispatcher:
             target,
             content.dates,
             "sent",
-            f"{bodies.paper_count} papers{' (retry)' if retry else ''}",
+            f"{counted(bodies.paper_count, 'paper')}{' (retry)' if retry else ''}",
         )
 
     def _webhook(
@@ -292,7 +293,10 @@ class Dispatcher:
         count = content.digest.paper_count
         if dry_run:
             return DeliveryOutcome(
-                target, content.dates, "would-send", f"{len(payloads)} messages, {count} papers"
+                target,
+                content.dates,
+                "would-send",
+                f"{counted(len(payloads), 'message')}, {counted(count, 'paper')}",
             )
         if self._webhook_sender is None:
             raise SendError(f"{target.label}: no HTTP client to post with")
@@ -302,13 +306,13 @@ class Dispatcher:
         for number in range(start, len(payloads)):
             self._webhook_sender.post(hook, payloads[number], idempotency_key=f"{key}/{number + 1}")
             self.ledger.delivery_part_sent(key, number + 1)
-        self.ledger.finish_delivery(key, f"{len(payloads)} messages")
+        self.ledger.finish_delivery(key, f"{counted(len(payloads), 'message')}")
         resumed = f", resumed after {start}" if start else ""
         return DeliveryOutcome(
             target,
             content.dates,
             "sent",
-            f"{len(payloads)} messages, {count} papers{resumed}{' (retry)' if retry else ''}",
+            f"{counted(len(payloads), 'message')}, {counted(count, 'paper')}{resumed}{' (retry)' if retry else ''}",
         )
 
     def _smtp_sender(self) -> SmtpSender:

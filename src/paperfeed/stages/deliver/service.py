@@ -20,6 +20,7 @@ from paperfeed.archive import Archive
 from paperfeed.config import Settings
 from paperfeed.core.errors import DeliveryError
 from paperfeed.core.records import Digest, StageName, StageStatus
+from paperfeed.core.wording import counted
 from paperfeed.publish.email import SmtpSender
 from paperfeed.publish.feed import build_feeds
 from paperfeed.publish.site import FEED_DAYS, build_site, write_feeds
@@ -135,7 +136,9 @@ class Delivery:
                     subject_names=self.store.subject_names(),
                     max_feed_entries=feed.max_entries,
                 )
-                written.append(f"site to {result.folder} ({result.changed} files changed)")
+                written.append(
+                    f"site to {result.folder} ({counted(result.changed, 'file')} changed)"
+                )
             except DeliveryError as exc:
                 errors.append(f"site: {exc.message}")
         return DeliveryReport(written=tuple(written), errors=tuple(errors))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from paperfeed.archive import Archive
 from paperfeed.config.sections import TranslateSettings
 from paperfeed.core.records import Paper, StageName, TranslationCost
+from paperfeed.core.wording import counted
 from paperfeed.engines.translate import Engine
 from paperfeed.stages.contract import Done, Progress, required
 from paperfeed.stages.translate.service import (
@@ -73,7 +74,7 @@ def translation_detail(run: TranslationRun, engine: str) -> str:
     """The translate stage's line in the run report: counts, tokens spent, what was left."""
     detail = (
         f"{run.cached} cached, {run.translated} new, "
-        f"{len(run.failed)} papers untranslated ({engine})"
+        f"{counted(len(run.failed), 'paper')} untranslated ({engine})"
     )
     if run.usage.requests:
         detail += (
@@ -81,7 +82,9 @@ def translation_detail(run: TranslationRun, engine: str) -> str:
             f"{run.usage.completion_tokens} completion) in {run.usage.requests} requests"
         )
     if run.deferred:
-        detail += f"; token budget reached, {len(run.deferred)} papers left for the next run"
+        detail += (
+            f"; token budget reached, {counted(len(run.deferred), 'paper')} left for the next run"
+        )
     if run.error:
         detail += f"; stopped: {run.error}"
     return detail
