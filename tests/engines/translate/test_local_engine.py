@@ -294,6 +294,9 @@ JANUARY = date(2026, 1, 13)
 
 @pytest.mark.slow
 @needs_model
+# Alone it takes about a minute (the model loads, its vocabulary is scanned, 3 papers are
+# decoded); on a 2-core machine busy with other work, three times that. The limit is for a hang.
+@pytest.mark.timeout(600)
 def test_paperfeed_run_translates_offline_and_a_rerun_loads_no_model(
     tmp_path: Path, model_folder: Path
 ) -> None:
