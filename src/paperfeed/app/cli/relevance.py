@@ -56,9 +56,9 @@ def related(
     """
     _require_extra()
     from paperfeed.app.wiring import open_store
-    from paperfeed.engines.embed.embedder import make_embedder
+    from paperfeed.engines.embed.embedder import make_embedder, resolve_model
     from paperfeed.importing.profiles import arxiv_id_in
-    from paperfeed.stages.relevance.related import DEFAULT_MODEL_NAME, embed_archive, related_papers
+    from paperfeed.stages.relevance.related import embed_archive, related_papers
 
     settings = load_settings(config_path)
     wanted = arxiv_id_in(arxiv_id) or arxiv_id
@@ -69,9 +69,12 @@ def related(
                 hint="related papers are searched among archived papers; "
                 "`paperfeed search` finds ids",
             )
+        # The model's name is known from its files; the model itself (seconds to load) only
+        # when there is something to embed: an archive already embedded answers at once.
+        model = resolve_model(settings.relevance.model, _config_dir(settings)).name
         embedder = None
-        model = DEFAULT_MODEL_NAME
-        if not no_embed:
+        pending = store.papers_without_embedding(model, limit=1)
+        if not no_embed and (pending or store.latest_paper_vector(model, wanted) is None):
             embedder = make_embedder(
                 settings.relevance,
                 cache_dir=settings.home / "models",
