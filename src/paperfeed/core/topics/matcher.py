@@ -1,23 +1,24 @@
 """Topics, and matching their parsed queries against papers, recording why each paper matched.
 
-A paper's fields are tokenized once (:class:`PaperText`, cached per paper) and every topic is
-matched against those words; a topic's query is compiled once into nested closures holding
-each term's precomputed word forms. A daily listing (~3,000 papers) against twenty topics
-takes a fraction of a second.
+A topic's query is compiled once into nested closures holding each term's compiled pattern
+per field, and a paper's fields (:class:`PaperText`) are searched for those patterns as terms
+need them (:mod:`paperfeed.core.topics.paper_text`). This is the one exact
+matcher: selecting over a whole listing (:mod:`paperfeed.core.topics.select`) first narrows
+each topic to the papers that can match it (:mod:`paperfeed.core.topics.prefilter`), then
+asks this matcher about those.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import islice
 from operator import attrgetter
 from typing import assert_never
 
 from paperfeed.core.errors import QueryError
 from paperfeed.core.records import AnnounceType, MatchedTerm, Paper
+from paperfeed.core.topics.paper_text import PaperText, Pattern, Segment
+from paperfeed.core.topics.paper_text import _paper_text as _paper_text  # benchmarks clear it
 from paperfeed.core.topics.query import (
     And,
     CategoryTerm,
@@ -25,11 +26,8 @@ from paperfeed.core.topics.query import (
     Or,
     Phrase,
     Query,
-    TextField,
     category_term,
     parse_query,
-    word_matches,
-    words_of,
 )
 
 __all__ = ["PaperText", "Segment", "Topic", "TopicMatcher", "compile_topic"]
@@ -48,165 +46,9 @@ class Topic:
     include_replacements: bool = False
 
 
-# One word of a compiled phrase: the set of accepted word forms, or a prefix (a str).
-_WordTest = frozenset[str] | str
-
-
-@dataclass(frozen=True, slots=True)
-class _Pattern:
-    """A phrase compiled for one field: a test per word."""
-
-    tests: tuple[_WordTest, ...]
-    required: tuple[frozenset[str], ...]  # the exact-word tests, for the quick rejection
-    prefixes: tuple[str, ...]  # the prefix tests
-
-    @classmethod
-    def of(cls, tests: tuple[_WordTest, ...]) -> _Pattern:
-        return cls(
-            tests=tests,
-            required=tuple(t for t in tests if not isinstance(t, str)),
-            prefixes=tuple(t for t in tests if isinstance(t, str)),
-        )
-
-
-# Joins author names into one text. No name contains it, so a match whose text contains it
-# spans two names and is rejected; it is ASCII and no word character, so words stay the same.
-PIECE_SEPARATOR = "\x1f"
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """The words of one field (a title, an abstract, the author list), searched as a unit.
-
-    A segment made of pieces (author names joined by ``PIECE_SEPARATOR``) never matches a phrase
-    across two pieces, so au:"Levine Chelsea" does not join two authors' names.
-    """
-
-    text: str
-    words: tuple[str, ...]  # folded words, in order
-    vocabulary: frozenset[str]
-    sorted_vocabulary: tuple[str, ...]  # for prefix look-ups by bisection
-    pieces: bool = False  # whether ``text`` joins pieces with PIECE_SEPARATOR
-
-    @classmethod
-    def of(cls, text: str) -> Segment:
-        words = words_of(text)
-        vocabulary = frozenset(words)
-        return cls(text, words, vocabulary, tuple(sorted(vocabulary)))
-
-    @classmethod
-    def of_pieces(cls, pieces: tuple[str, ...]) -> Segment:
-        """One segment over several pieces of text (author names)."""
-        text = PIECE_SEPARATOR.join(pieces)
-        words = words_of(text)
-        vocabulary = frozenset(words)
-        return cls(text, words, vocabulary, tuple(sorted(vocabulary)), pieces=True)
-
-    def find(self, pattern: _Pattern) -> str | None:
-        """The text of the first occurrence of ``pattern``, as written, or None."""
-        # Cheap rejection first: most papers lack most words.
-        for forms in pattern.required:
-            if forms.isdisjoint(self.vocabulary):
-                return None
-        for prefix in pattern.prefixes:
-            if not self._has_prefix(prefix):
-                return None
-        words, tests = self.words, pattern.tests
-        size = len(tests)
-        for start in self._starts(tests[0]):
-            if start + size > len(words):
-                break
-            if all(_accepts(tests[k], words[start + k]) for k in range(1, size)):
-                text = self._text(start, size)
-                if not (self.pieces and PIECE_SEPARATOR in text):
-                    return text
-        return None
-
-    def _has_prefix(self, prefix: str) -> bool:
-        ordered = self.sorted_vocabulary
-        i = bisect_left(ordered, prefix)
-        return i < len(ordered) and ordered[i].startswith(prefix)
-
-    def _starts(self, test: _WordTest) -> list[int]:
-        """Where the first word of a phrase matches, ascending."""
-        words = self.words
-        if isinstance(test, str):
-            return [i for i, word in enumerate(words) if word.startswith(test)]
-        starts: list[int] = []
-        for form in test & self.vocabulary:
-            starts.extend(_positions(words, form))
-        starts.sort()
-        return starts
-
-    def _text(self, start: int, size: int) -> str:
-        """The text of words ``start`` to ``start + size - 1``, as written."""
-        # Offsets are found only now, and only up to the match: most segments never match.
-        spans = [m.span() for m in islice(word_matches(self.text), start, start + size)]
-        return self.text[spans[0][0] : spans[-1][1]]
-
-
-def _positions(words: tuple[str, ...], word: str) -> list[int]:
-    """Every index of ``word`` in ``words`` (which contains it), ascending."""
-    found = [words.index(word)]
-    for _ in range(words.count(word) - 1):
-        found.append(words.index(word, found[-1] + 1))
-    return found
-
-
-def _accepts(test: _WordTest, word: str) -> bool:
-    return word.startswith(test) if isinstance(test, str) else word in test
-
-
-@dataclass(frozen=True, slots=True)
-class PaperText:
-    """A paper's searchable fields, tokenized."""
-
-    title: Segment
-    abstract: Segment
-    authors: Segment  # every author's name, as pieces
-    categories: tuple[str, ...]
-
-    @classmethod
-    def of(cls, paper: Paper) -> PaperText:
-        """The paper's fields tokenized; cached, so every topic reuses one tokenization."""
-        return _paper_text(paper)
-
-
-@lru_cache(maxsize=8192)  # more than one day's listing, so a run tokenizes each paper once
-def _paper_text(paper: Paper) -> PaperText:
-    return PaperText(
-        title=Segment.of(paper.title),
-        abstract=Segment.of(paper.abstract),
-        authors=Segment.of_pieces(paper.authors),
-        categories=paper.categories,
-    )
-
-
 # --- compiling a query -------------------------------------------------------------------------
 
 _Test = Callable[[PaperText], list[MatchedTerm] | None]
-
-
-def _word_test(word: str, *, last: bool, plural: bool) -> _WordTest:
-    if word.endswith("*"):
-        return word[:-1]
-    if not (last and plural):
-        return frozenset((word,))
-    forms = {word, word + "s", word + "es"}
-    if len(word) > 1 and word.endswith("y"):
-        forms.add(word[:-1] + "ies")
-    return frozenset(forms)
-
-
-def _pattern(words: tuple[str, ...], field: TextField) -> _Pattern:
-    # Plurals belong to prose; a name "Levine" should not find "Levines".
-    plural = field != "authors"
-    return _Pattern.of(
-        tuple(
-            _word_test(word, last=i == len(words) - 1, plural=plural)
-            for i, word in enumerate(words)
-        )
-    )
 
 
 def _compile(node: Query) -> _Test:
@@ -227,18 +69,14 @@ def _compile(node: Query) -> _Test:
 def _phrase_test(node: Phrase) -> _Test:
     term = node.term
     checks = tuple(
-        (field_name, attrgetter(field_name), pattern, pattern.required[:1])
+        (field_name, attrgetter(field_name), Pattern.of(node.words, field_name))
         for field_name in node.fields
-        for pattern in (_pattern(node.words, field_name),)
     )
 
     def test(text: PaperText) -> list[MatchedTerm] | None:
         found: list[MatchedTerm] = []
-        for field_name, segment_of, pattern, first_required in checks:
+        for field_name, segment_of, pattern in checks:
             segment: Segment = segment_of(text)
-            # The usual outcome, decided without a call: the field lacks the first word.
-            if first_required and first_required[0].isdisjoint(segment.vocabulary):
-                continue
             hit = segment.find(pattern)
             if hit is not None:
                 found.append(MatchedTerm(term=term, field=field_name, text=hit))

@@ -26,7 +26,11 @@ Rules, in the order they are applied:
   ``cat:eess.SY`` also finds ``cs.SY``) or an archive (``cat:cs`` or ``cat:cs.*``: any cs
   category).
 - Words are runs of letters and digits; everything else separates words. Matching is
-  case-insensitive and accent-insensitive (``sebastien`` finds "Sébastien"). A phrase is a
+  case-insensitive and accent-insensitive in every field, both ways (``sebastien`` finds
+  "Sébastien", ``au:lundstrom`` finds "Lundström", ``Rémy`` finds "Remy"), including the Latin
+  letters Unicode does not decompose into a letter and an accent (``jorgensen`` finds
+  "Jørgensen", ``lukasz`` finds "Łukasz", ``yilmaz`` finds "Yılmaz", ``aeroe`` finds "Ærø").
+  The text recorded for a match is always the text as the paper wrote it. A phrase is a
   sequence of words, so ``"reinforcement learning"`` finds "Reinforcement-Learning" and
   "reinforcement\\n  learning", and a word with inner punctuation (``Q-learning``, ``GPT-4``)
   is a phrase of its parts. Words match whole words only (``RL`` never finds "URL", ``agent``
@@ -35,24 +39,36 @@ Rules, in the order they are applied:
   ``transformer`` -> "transformers", ``box`` -> "boxes"); a query in the plural does not find
   the singular.
 
+- Nesting is limited to ``MAX_NESTING`` (50) levels of parentheses and ``NOT`` / ``-``
+  together, far more than a topic needs; a deeper query is a syntax error pointing at the first
+  ``(`` or ``NOT`` beyond the limit. So every syntax tree is at most that deep, and code that
+  walks it recursively (the matcher, a translation into SQL full-text queries) is safe.
+
 Syntax errors raise :class:`paperfeed.errors.QueryError` whose ``position`` is the 0-based offset
 of the offending character: the unclosed ``(`` or unmatched ``)``, the opening quote of an
-unterminated phrase, the operator with nothing after it, the unknown field prefix.
+unterminated phrase, the operator with nothing after it, the unknown field prefix, the ``(`` or
+``NOT`` nested too deep. No query text makes the parser fail any other way.
+
+The syntax tree (:data:`Query`: :class:`Phrase`, :class:`CategoryTerm`, :class:`Not`,
+:class:`And`, :class:`Or`) is the language's public form: immutable, hashable, compared by
+value, holding folded words and the fields each term searches, with nothing of the matcher in
+it, so other code (search) can walk it and translate it.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from paperfeed.core import taxonomy
 from paperfeed.core.errors import QueryError
 from paperfeed.core.records import Field, fold_whitespace
+from paperfeed.core.topics.words import WORD_PATTERN, fold_word, scan_form, word_matches, words_of
 
 __all__ = [
+    "DEFAULT_FIELDS",
+    "MAX_NESTING",
     "WORD_PATTERN",
     "And",
     "CategoryTerm",
@@ -60,21 +76,14 @@ __all__ = [
     "Or",
     "Phrase",
     "Query",
+    "TextField",
     "category_term",
     "fold_word",
     "parse_query",
+    "scan_form",
     "word_matches",
     "words_of",
 ]
-
-# A word: letters and digits ("_" separates words), with any combining accents written as
-# separate code points (text that is not NFC-normalized) kept inside the word, not splitting it.
-_ACCENTS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-WORD_PATTERN = re.compile(rf"[^\W_](?:[^\W_]|[{_ACCENTS}])*")
-# The same words in ASCII text, found faster.
-_ASCII_CASED_WORD = re.compile(r"[A-Za-z0-9]+")
-_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalnum())
-_ASCII_SEPARATORS = bytes.maketrans(_NOT_ASCII_ALNUM, b" " * len(_NOT_ASCII_ALNUM))
 
 TextField = Literal["title", "abstract", "authors"]
 DEFAULT_FIELDS: tuple[TextField, ...] = ("title", "abstract")
@@ -90,37 +99,11 @@ FIELD_PREFIXES: dict[str, tuple[Field, ...]] = {
     "all": ("title", "abstract", "authors"),
     "cat": ("categories",),
 }
+# Levels of parentheses and NOT / "-" one query may nest (see the module docstring).
+MAX_NESTING = 50
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 _SCOPE_TARGET = 'must be followed directly by a word, a "phrase" or a (group)'
 _BARE_WORD = re.compile(r'[^\s()"]+')
-
-
-def fold_word(word: str) -> str:
-    """A word as matching compares it: accents removed, case folded ("Sébastien" -> "sebastien")."""
-    if word.isascii():
-        return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold() or word.casefold()
-
-
-def words_of(text: str) -> tuple[str, ...]:
-    """The folded words of ``text``, in order: the tokens every match works on.
-
-    The n-th word is the folded text of the n-th match of :func:`word_matches`.
-    """
-    if text.isascii():
-        # Most titles and abstracts are ASCII; byte translation splits them three times
-        # faster than the regular expression, into the same words.
-        return tuple(
-            text.encode("ascii").lower().translate(_ASCII_SEPARATORS).decode("ascii").split()
-        )
-    return tuple(fold_word(token) for token in WORD_PATTERN.findall(text))
-
-
-def word_matches(text: str) -> Iterator[re.Match[str]]:
-    """The words of ``text`` as regex matches, giving their offsets in ``text``."""
-    return (_ASCII_CASED_WORD if text.isascii() else WORD_PATTERN).finditer(text)
 
 
 # --- the syntax tree ---------------------------------------------------------------------------
@@ -306,6 +289,18 @@ class _Parser:
     def __init__(self, tokens: list[_Token]) -> None:
         self.tokens = tokens
         self.index = 0
+        self.depth = 0  # the groups and NOTs around the current token
+
+    def enter(self, token: _Token) -> None:
+        """One level deeper, at a '(' or a NOT; the limit keeps every tree shallow enough for
+        the recursive code that walks it (and this parser) whatever the query text."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise _Syntax(
+                f"too deeply nested: at most {MAX_NESTING} levels of parentheses and NOT; "
+                "simplify the query",
+                token.position,
+            )
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -340,7 +335,10 @@ class _Parser:
     def parse_unary(self, fields: tuple[Field, ...], after: _Token | None) -> Query:
         token = self.peek()
         if token is not None and token.kind in ("NOT", "-"):
-            return Not(self.parse_unary(fields, self.take()))
+            self.enter(token)
+            negated = Not(self.parse_unary(fields, self.take()))
+            self.depth -= 1
+            return negated
         return self.parse_primary(fields, after)
 
     def parse_primary(self, fields: tuple[Field, ...], after: _Token | None) -> Query:
@@ -366,10 +364,12 @@ class _Parser:
                 )
             raise _Syntax(f"'{token.text}' needs a term before it", token.position)
         if token.kind == "(":
+            self.enter(token)
             inner = self.parse_or(fields, token)
             if self.peek() is None:
                 raise _Syntax("unbalanced parenthesis: this '(' is never closed", token.position)
             self.take()  # the ')'
+            self.depth -= 1
             return inner
         if token.kind == "field":
             target = self.peek()
