@@ -355,3 +355,42 @@ def test_real_digest_agrees_with_a_regular_expression(query: str, oracle: str) -
     expected = [p.arxiv_id for p in papers if pattern.search(p.title) or pattern.search(p.abstract)]
     assert expected, "the oracle should find something"
     assert [p.arxiv_id for p in papers if matcher.match(p) is not None] == expected
+
+
+# --- diacritics ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "author", "text"),
+    [
+        ("au:lundstrom", "Anna Lundström", "Lundström"),
+        ("au:remy", "Benjamin Rémy", "Rémy"),
+        ('au:"Benjamin Remy"', "Benjamin Rémy", "Benjamin Rémy"),
+        ("au:Rémy", "Benjamin Remy", "Remy"),
+        ("au:jorgensen", "Søren Jørgensen", "Jørgensen"),
+        ("au:lukasz", "Łukasz Kaiser", "Łukasz"),
+        ("au:yilmaz", "Ayşe Yılmaz", "Yılmaz"),
+        ("au:dordevic", "Đorđe Đorđević", "Đorđević"),
+        ("au:aero", "Ærø Smith", "Ærø"),
+        ("au:Jørgensen", "Soren Jorgensen", "Jorgensen"),
+    ],
+)
+def test_author_names_fold_diacritics_and_keep_the_written_text(
+    query: str, author: str, text: str
+) -> None:
+    assert match(query, paper(authors=(author,))) == (
+        MatchedTerm(query.split(":")[1].strip('"'), "authors", text),
+    )
+
+
+def test_diacritics_fold_in_every_field() -> None:
+    target = paper(
+        "Terrés on Gödel", "After Jørgensen and Łukasiewicz.", authors=("Eduardo Terrés",)
+    )
+    assert match("Terres", target) == (MatchedTerm("Terres", "title", "Terrés"),)
+    assert match("all:terres", target) == (
+        MatchedTerm("terres", "title", "Terrés"),
+        MatchedTerm("terres", "authors", "Terrés"),
+    )
+    assert matched_texts("godel", target) == ["Gödel"]
+    assert matched_texts("abs:jorgensen abs:lukasiewicz", target) == ["Jørgensen", "Łukasiewicz"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperfeed.core.errors import QueryError
 from paperfeed.core.topics import And, CategoryTerm, Not, Or, Phrase, parse_query
-from paperfeed.core.topics.query import TextField
+from paperfeed.core.topics.query import MAX_NESTING, TextField
 
 TA: tuple[TextField, ...] = ("title", "abstract")
 
@@ -195,3 +197,68 @@ def test_error_names_the_topic_and_points_at_the_position() -> None:
     lines = str(error).splitlines()
     assert lines[0] == "topic 'rl': 'AND' needs a term after it at position 4"
     assert lines[1:3] == ["    RL AND", "       ^"]
+
+
+# --- nesting and fuzzing -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "position"),
+    [
+        ("(" * 250 + "a" + ")" * 250, 50),
+        ("NOT " * 1000 + "a", 200),
+        ("-" * 10_000 + "a", 50),
+        ("(" * 5000 + "a" + ")" * 5000, 50),
+        ("(NOT " * 2000 + "a" + ")" * 2000, 125),
+        ("ti:(" * 3000 + "a" + ")" * 3000, 203),  # the 51st "("
+    ],
+)
+def test_nesting_beyond_the_limit_is_one_clear_error(query: str, position: int) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query(query, topic="deep")
+    assert caught.value.position == position
+    assert "too deeply nested: at most 50 levels" in str(caught.value)
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    assert parse_query("(" * MAX_NESTING + "a" + ")" * MAX_NESTING) == words("a")
+    deep = parse_query("NOT " * MAX_NESTING + "a")
+    for _ in range(MAX_NESTING):
+        assert isinstance(deep, Not)
+        deep = deep.operand
+    assert deep == words("a")
+
+
+def test_long_flat_queries_parse() -> None:
+    query = " OR ".join(f"w{n}" for n in range(2000))
+    parsed = parse_query(query)
+    assert isinstance(parsed, Or) and len(parsed.operands) == 2000
+
+
+QUERY_ALPHABET = st.sampled_from(
+    [
+        *'()"-*: \n\tabcAND OR NOT ti: abs: au: cat: all: cs.RO éøł量_.,',
+        *("AND", "OR", "NOT", "ti:", "au:", "cat:", "cs", "cs.*", "foo:", '"', "(", ")", "-"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.lists(QUERY_ALPHABET, max_size=60).map("".join) | st.text(max_size=80))
+def test_any_query_text_parses_or_raises_query_error(text: str) -> None:
+    try:
+        parsed = parse_query(text)
+    except QueryError as problem:
+        assert 0 <= problem.position <= len(text)
+    else:
+        assert isinstance(parsed, Phrase | CategoryTerm | Not | And | Or)
+
+
+@settings(max_examples=50, deadline=None, database=None)
+@given(st.lists(st.sampled_from(["(", ")", "NOT ", "-", "a ", "OR ", "ti:", '"x" ']), min_size=1))
+def test_deep_random_queries_of_10000_characters(parts: list[str]) -> None:
+    text = ("".join(parts) * (10_000 // len("".join(parts)) + 1))[:10_000]
+    try:
+        parse_query(text)
+    except QueryError as problem:
+        assert 0 <= problem.position <= len(text)

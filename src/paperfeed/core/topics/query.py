@@ -29,7 +29,7 @@ Rules, in the order they are applied:
   case-insensitive and accent-insensitive in every field, both ways (``sebastien`` finds
   "Sébastien", ``au:lundstrom`` finds "Lundström", ``Rémy`` finds "Remy"), including the Latin
   letters Unicode does not decompose into a letter and an accent (``jorgensen`` finds
-  "Jørgensen", ``lukasz`` finds "Łukasz", ``yilmaz`` finds "Yılmaz", ``aeroe`` finds "Ærø").
+  "Jørgensen", ``lukasz`` finds "Łukasz", ``yilmaz`` finds "Yılmaz", ``aero`` finds "Ærø").
   The text recorded for a match is always the text as the paper wrote it. A phrase is a
   sequence of words, so ``"reinforcement learning"`` finds "Reinforcement-Learning" and
   "reinforcement\\n  learning", and a word with inner punctuation (``Q-learning``, ``GPT-4``)
