@@ -34,14 +34,15 @@ BASE_COMMIT = "7a4076a"
 
 def _worker(day_file: str, repeat: int) -> None:
     """Runs inside the measured tree: select ``repeat`` times, print one JSON line."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_daily_run import TOPICS
-
     from paperfeed.core.records import ListingItem, Paper
+    from paperfeed.core.topics import Topic
     from paperfeed.core.topics.matcher import _paper_text
     from paperfeed.core.topics.select import select_matches
 
-    rows = json.loads(Path(day_file).read_text(encoding="utf-8"))
+    # The topics come with the papers: the old tree imports nothing of today's benchmarks.
+    day = json.loads(Path(day_file).read_text(encoding="utf-8"))
+    topics = [Topic(**topic) for topic in day["topics"]]
+    rows = day["papers"]
     items = [
         ListingItem(
             paper=Paper(
@@ -60,11 +61,11 @@ def _worker(day_file: str, repeat: int) -> None:
     for _ in range(repeat):
         _paper_text.cache_clear()
         start = time.perf_counter()
-        matches = select_matches(items, TOPICS)
+        matches = select_matches(items, topics)
         times.append(time.perf_counter() - start)
     _paper_text.cache_clear()
     tracemalloc.start()
-    select_matches(items, TOPICS)
+    select_matches(items, topics)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     summary = {
@@ -138,7 +139,8 @@ def main() -> None:
             }
             for i in day
         ]
-        day_file.write_text(json.dumps(rows), encoding="utf-8")
+        topics = [asdict(topic) for topic in TOPICS]
+        day_file.write_text(json.dumps({"topics": topics, "papers": rows}), encoding="utf-8")
         before = _run(base / "src", day_file, args.repeat)
         after = _run(ROOT / "src", day_file, args.repeat)
 
