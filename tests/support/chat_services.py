@@ -9,6 +9,14 @@ own success or error body), and the message as a reader would see it (``shown``)
 in it. The readers of the markup are real ones where a library exists (markdown-it-py for the
 WeChat services' Markdown, the standard library's HTML parser) and, for Telegram's MarkdownV2
 and Discord's Markdown, small parsers written from the rules the services publish.
+
+The answers follow the documented shapes: ServerChan ``{"code", "message", "data"}`` (SDK
+README; ``data`` has the ``pushid`` and ``readkey`` its push-status query takes), PushPlus
+``{"code", "msg", "data"}`` (its API page's example), Telegram ``{"ok", "result"}`` or ``{"ok":
+false, "error_code", "description", "parameters"}`` (Bot API, "Making requests"), Discord the
+created message or ``{"code", "message"}`` (discord-api-docs). Error codes and texts that the
+pages do not list verbatim (ServerChan's 40001 "bad pushtoken") are illustrative: paperfeed
+reads the code field and passes the text on, whatever they say.
 """
 
 from __future__ import annotations

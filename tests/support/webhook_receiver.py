@@ -49,7 +49,8 @@ class Receiver:
     server: HTTPServer
     posts: list[Post] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    fail_next: list[Response] = field(default_factory=list)  # scripted answers, used first
+    # Scripted answers, used first, one per request; None lets that request be answered as usual.
+    fail_next: list[Response | None] = field(default_factory=list)
     now: float = NOW_SECONDS  # the receiving service's clock (signatures expire after an hour)
 
     def url(self, kind: str) -> str:
@@ -198,8 +199,9 @@ def install(server: HTTPServer) -> Receiver:
                 query={k: v[0] for k, v in parse_qs(request.query_string.decode()).items()},
                 size=len(raw),
             )
-            if receiver.fail_next:
-                return receiver.fail_next.pop(0)
+            scripted = receiver.fail_next.pop(0) if receiver.fail_next else None
+            if scripted is not None:
+                return scripted
             checks = {
                 "feishu": _feishu_ok,
                 "dingtalk": _dingtalk_ok,
@@ -227,8 +229,9 @@ def install(server: HTTPServer) -> Receiver:
                 size=len(raw),
                 path=request.path,
             )
-            if receiver.fail_next:
-                return receiver.fail_next.pop(0)
+            scripted = receiver.fail_next.pop(0) if receiver.fail_next else None
+            if scripted is not None:
+                return scripted
             seen = CHAT_SERVICES[kind](request, body, receiver.now)
             receiver.problems += seen.problems
             if seen.accepted:
