@@ -252,9 +252,10 @@ def test_unset_chat_keys_are_not_config_errors(tmp_path: Path) -> None:
             'kind = "pushplus"\ntoken_env = "T"\napi_url = "pushplus.plus"\n',
             "api_url must be an absolute",
         ),
-        ('kind = "discord"\nurl = "https://x"\nsecret_env = "S"\n', "not signed"),
-        ('kind = "discord"\n', "exactly one of url and url_env"),
-        ('kind = "discord"\nurl = "https://x"\nchat_id = 1\n', "chat_id does not apply to discord"),
+        ('kind = "discord"\nurl_env = "D"\nsecret_env = "S"\n', "not signed"),
+        ('kind = "discord"\n', "discord webhooks need url_env"),
+        ('kind = "discord"\nurl = "https://x"\n', "Discord webhook URL is its secret"),
+        ('kind = "discord"\nurl_env = "D"\nchat_id = 1\n', "chat_id does not apply to discord"),
     ],
 )
 def test_chat_channel_mistakes_are_named(tmp_path: Path, text: str, message: str) -> None:

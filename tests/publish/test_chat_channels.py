@@ -486,3 +486,14 @@ def test_a_lost_answer_is_uncertain_and_names_no_secret() -> None:
         WebhookSender(c, now=lambda: NOW, sleep=Sleeps()).post(settings, body)
     assert lost.value.uncertain
     assert TELEGRAM_TOKEN not in str(lost.value) and "***" in str(lost.value)
+
+
+def test_discord_is_always_asked_to_wait_for_the_saved_message() -> None:
+    def url_of(url: str) -> str:
+        settings = WebhookSettings(name="d", kind="discord", url=url, url_env="D")
+        return signed_request(settings, {"content": "x"}, NOW).url
+
+    base = "https://discord.com/api/webhooks/1/tok"
+    assert url_of(base) == base + "?wait=true"
+    assert url_of(base + "?thread_id=55") == base + "?thread_id=55&wait=true"
+    assert url_of(base + "?wait=true") == base + "?wait=true"

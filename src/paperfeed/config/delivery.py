@@ -48,6 +48,7 @@ _KIND_KEYS = {
     "serverchan": frozenset({"key_env", "api_url"}),
     "pushplus": frozenset({"token_env", "template", "group", "api_url"}),
     "telegram": frozenset({"token_env", "chat_id", "api_url"}),
+    "discord": frozenset({"url_env"}),  # its URL is the secret: never in the file
 }
 WEBHOOK_KEYS = _COMMON_KEYS | _URL_KEYS | frozenset().union(*_KIND_KEYS.values())
 CATCH_UP_MODES = ("each", "merged")
@@ -322,6 +323,13 @@ def _webhook(
             path=reader.where,
             key=scope,
         )
+    if kind == "discord" and "url" in entry:
+        raise ConfigError(
+            "a Discord webhook URL is its secret: it must not be in the file",
+            path=reader.where,
+            key=scope,
+            hint='name an environment variable instead: url_env = "PAPERFEED_DISCORD_URL"',
+        )
     allowed = _COMMON_KEYS | _KIND_KEYS.get(kind, _URL_KEYS)
     for key in entry:
         if key not in allowed:
@@ -337,6 +345,14 @@ def _webhook(
         return _keyed_webhook(reader, entry, scope, environ, (name, kind, chosen))
     url = reader.string(entry, "url", "", scope).strip()
     url_env = reader.string(entry, "url_env", "", scope).strip()
+    if kind == "discord" and not url_env:
+        raise ConfigError(
+            "discord webhooks need url_env: the name of an environment variable holding the "
+            "webhook URL",
+            path=reader.where,
+            key=scope,
+            hint='e.g. url_env = "PAPERFEED_DISCORD_URL"',
+        )
     if bool(url) == bool(url_env):
         raise ConfigError(
             "give exactly one of url and url_env",

@@ -424,15 +424,14 @@ SETTINGS: tuple[Setting, ...] = (
         "URL",
         '""',
         "",
-        "Webhook URL (feishu, dingtalk, wecom, slack, json, discord; it carries a token: "
-        "prefer url_env).",
+        "Webhook URL (feishu, dingtalk, wecom, slack, json; it carries a token: prefer url_env).",
     ),
     Setting(
         "webhooks[].url_env",
         "string",
         '""',
         "",
-        "Name of an environment variable holding the webhook URL.",
+        "Name of an environment variable holding the webhook URL (discord: the only way).",
     ),
     Setting(
         "webhooks[].secret_env",
