@@ -497,3 +497,16 @@ def test_discord_is_always_asked_to_wait_for_the_saved_message() -> None:
     assert url_of(base) == base + "?wait=true"
     assert url_of(base + "?thread_id=55") == base + "?thread_id=55&wait=true"
     assert url_of(base + "?wait=true") == base + "?wait=true"
+
+
+def test_telegram_parts_keep_to_100_entities(receiver: Receiver, client: httpx.Client) -> None:
+    # Short titles: the 4,096 characters would hold ~150 papers, their bold and links ~300
+    # entities, and Telegram drops the formatting after the 100th.
+    entries = [
+        replace(make_entry(make_paper(f"2606.{n:05d}", title="X")), title_zh="甲")
+        for n in range(1, 201)
+    ]
+    post_all(client, hook(receiver, "telegram"), make_digest({RL: entries}))
+    assert receiver.problems == []
+    counts = [len(parse_markdown_v2(p.body["text"])[1]) for p in receiver.of("telegram")]  # type: ignore[arg-type]
+    assert max(counts) <= 100 and min(counts[:-1]) >= 95
