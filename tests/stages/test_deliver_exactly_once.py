@@ -3,6 +3,8 @@ receiver and a real SQLite archive, reopened between "runs" as a new process wou
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
@@ -20,6 +22,7 @@ from paperfeed.publish.email import OutgoingEmail, SmtpSender
 from paperfeed.publish.webhook_payloads import Payload
 from paperfeed.publish.webhooks import WebhookSender
 from paperfeed.stages.deliver.dispatch import DeliveryReport, Dispatcher
+from tests.support.chat_services import PUSHPLUS_TOKEN, SERVERCHAN_KEY, TELEGRAM_TOKEN
 from tests.support.delivery_samples import (
     DP,
     JUNE_4,
@@ -278,3 +281,106 @@ def test_a_missing_digest_fails_before_anything_is_sent(db: Path, server: SmtpSe
     with pytest.raises(DeliveryError, match="no digest for 2026-06-10"):
         run(db, settings_for(server), server, [JUNE_4, date(2026, 6, 10)])
     assert server.messages == []
+
+
+# -- the chat channels: the same ledger, split in parts, through their loopback services ------
+
+BIG_DAY = date(2026, 6, 9)
+PART_LABEL = re.compile(r"（(\d+)/(\d+)）")
+
+
+def chat_hook(receiver: Receiver, kind: str) -> WebhookSettings:
+    if kind == "discord":
+        return WebhookSettings(name="team", kind=kind, url=receiver.url(kind))
+    keys = {"serverchan": SERVERCHAN_KEY, "pushplus": PUSHPLUS_TOKEN, "telegram": TELEGRAM_TOKEN}
+    return WebhookSettings(
+        name="team",
+        kind=kind,
+        token=keys[kind],
+        token_env=f"PAPERFEED_{kind.upper()}",
+        chat_id="-1001234567890" if kind == "telegram" else "",
+        api_url=receiver.url(kind),
+    )
+
+
+def part_numbers(receiver: Receiver, kind: str) -> list[int]:
+    found = [PART_LABEL.search(p.shown) for p in receiver.of(kind)]
+    assert all(found), "every part is labelled (k/N)"
+    return [int(m.group(1)) for m in found if m]
+
+
+class CrashAfterSecondPart(WebhookSender):
+    """The service accepts part 2, then the process dies before the ledger records it."""
+
+    posted = 0
+
+    def post(self, hook: WebhookSettings, body: Payload, *, idempotency_key: str = "") -> str:
+        answer = super().post(hook, body, idempotency_key=idempotency_key)
+        CrashAfterSecondPart.posted += 1
+        if CrashAfterSecondPart.posted == 2:
+            raise SimulatedCrash
+        return answer
+
+
+CHAT_KINDS = ("serverchan", "pushplus", "telegram", "discord")
+
+
+@pytest.mark.parametrize("kind", CHAT_KINDS)
+def test_a_crash_between_parts_never_resends_an_accepted_part_by_itself(
+    kind: str, db: Path, server: SmtpServer, receiver: Receiver
+) -> None:
+    with open_archive(db) as store:
+        store.save_digest(big_digest(480, BIG_DAY))
+    settings = DeliverySettings(webhooks=(chat_hook(receiver, kind),))
+    CrashAfterSecondPart.posted = 0
+    with pytest.raises(SimulatedCrash):
+        run(db, settings, server, [BIG_DAY], webhooks=CrashAfterSecondPart)
+    assert part_numbers(receiver, kind) == [1, 2]
+    with open_archive(db) as ledger:
+        record = ledger.delivery_record(BIG_DAY, kind, "team")
+    assert record is not None and record.status == "sending" and record.parts_sent == 1
+
+    restarted = run(db, settings, server, [BIG_DAY])
+    assert statuses(restarted) == [("team", "uncertain"), ("team", "held-uncertain")]
+    assert part_numbers(receiver, kind) == [1, 2]  # nothing more went out by itself
+
+    resent = run(db, settings, server, [BIG_DAY], resend_uncertain=True)
+    assert statuses(resent) == [("team", "sent")]
+    assert "resumed after 1" in resent.outcomes[0].detail
+    numbers = part_numbers(receiver, kind)
+    total = int(PART_LABEL.search(receiver.of(kind)[-1].shown).group(2))  # type: ignore[union-attr]
+    assert total >= 3 and receiver.problems == []
+    # Part 1 was recorded: never again. Part 2 is the one message of the residual window.
+    assert numbers == [1, 2, *range(2, total + 1)]
+
+
+REFUSALS = {
+    "serverchan": ({"code": 40001, "message": "超过当天的发送次数限制"}, 200),
+    "pushplus": ({"code": 900, "msg": "用户账号使用受限"}, 200),
+    "telegram": (
+        {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"},
+        400,
+    ),
+    "discord": ({"code": 50035, "message": "Invalid Form Body"}, 400),
+}
+
+
+@pytest.mark.parametrize("kind", CHAT_KINDS)
+def test_a_part_refused_in_the_answer_body_fails_and_the_next_run_resumes(
+    kind: str, db: Path, server: SmtpServer, receiver: Receiver
+) -> None:
+    with open_archive(db) as store:
+        store.save_digest(big_digest(480, BIG_DAY))
+    settings = DeliverySettings(webhooks=(chat_hook(receiver, kind),))
+    # Part 2 is refused with the service's own error answer (ServerChan and PushPlus: HTTP 200).
+    body, status = REFUSALS[kind]
+    refusal = Response(json.dumps(body), status=status, content_type="application/json")
+    receiver.fail_next += [None, refusal]
+    first = run(db, settings, server, [BIG_DAY])
+    assert statuses(first) == [("team", "failed")]
+    assert first.failures and "refused the message" in first.failures[0]
+    second = run(db, settings, server, [BIG_DAY])
+    assert statuses(second) == [("team", "sent")]
+    assert "resumed after 1" in second.outcomes[0].detail
+    numbers = part_numbers(receiver, kind)
+    assert numbers == list(range(1, len(numbers) + 1))  # every part exactly once

@@ -5,7 +5,9 @@ signature scheme (Feishu: HMAC-SHA256 keyed by ``timestamp + "\\n" + secret`` ov
 DingTalk: HMAC-SHA256 keyed by the secret over ``timestamp + "\\n" + secret``, in the query),
 the payload shape and the size limits. A request that fails a check gets the service's own
 error answer (so paperfeed sees a refusal), and the failure is kept in ``problems`` for the
-test to assert on.
+test to assert on. ServerChan, PushPlus, Telegram and Discord are checked by
+``tests.support.chat_services``; their posts also keep the message as the reader sees it
+(``shown``) and its links.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from tests.support.chat_services import CHAT_SERVICES, DISCORD_PATH
 
 FEISHU_SECRET = "feishu-test-secret"
 DINGTALK_SECRET = "SECdingtalk-test-secret"
@@ -34,6 +39,9 @@ class Post:
     headers: dict[str, str]
     query: dict[str, str]
     size: int
+    path: str = ""
+    shown: str = ""  # chat_services kinds: the message as the reader sees it
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -41,10 +49,14 @@ class Receiver:
     server: HTTPServer
     posts: list[Post] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    fail_next: list[Response] = field(default_factory=list)  # scripted answers, used first
+    # Scripted answers, used first, one per request; None lets that request be answered as usual.
+    fail_next: list[Response | None] = field(default_factory=list)
     now: float = NOW_SECONDS  # the receiving service's clock (signatures expire after an hour)
 
     def url(self, kind: str) -> str:
+        """The webhook URL; for serverchan, pushplus and telegram the API's base URL."""
+        if kind == "discord":
+            return self.server.url_for(DISCORD_PATH)
         return self.server.url_for(f"/{kind}") + ("?access_token=tok" if kind == "dingtalk" else "")
 
     def of(self, kind: str) -> list[Post]:
@@ -187,8 +199,9 @@ def install(server: HTTPServer) -> Receiver:
                 query={k: v[0] for k, v in parse_qs(request.query_string.decode()).items()},
                 size=len(raw),
             )
-            if receiver.fail_next:
-                return receiver.fail_next.pop(0)
+            scripted = receiver.fail_next.pop(0) if receiver.fail_next else None
+            if scripted is not None:
+                return scripted
             checks = {
                 "feishu": _feishu_ok,
                 "dingtalk": _dingtalk_ok,
@@ -204,6 +217,38 @@ def install(server: HTTPServer) -> Receiver:
 
         return handle
 
+    def chat_service(kind: str):
+        def handle(request: Request) -> Response:
+            raw = request.get_data()
+            body = json.loads(raw)
+            post = Post(
+                kind=kind,
+                body=body,
+                headers=dict(request.headers),
+                query={k: v[0] for k, v in parse_qs(request.query_string.decode()).items()},
+                size=len(raw),
+                path=request.path,
+            )
+            scripted = receiver.fail_next.pop(0) if receiver.fail_next else None
+            if scripted is not None:
+                return scripted
+            seen = CHAT_SERVICES[kind](request, body, receiver.now)
+            receiver.problems += seen.problems
+            if seen.accepted:
+                post.shown, post.links = seen.shown, seen.links
+                receiver.posts.append(post)
+            return seen.answer
+
+        return handle
+
     for kind in OK_ANSWER:
         server.expect_request(f"/{kind}", method="POST").respond_with_handler(handler_for(kind))
+    paths = {
+        "serverchan": re.compile(r"^/serverchan/[^/]+\.send$"),
+        "pushplus": "/pushplus/send",
+        "telegram": re.compile(r"^/telegram/bot[^/]+/sendMessage$"),
+        "discord": DISCORD_PATH,
+    }
+    for kind, path in paths.items():
+        server.expect_request(path, method="POST").respond_with_handler(chat_service(kind))
     return receiver

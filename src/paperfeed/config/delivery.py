@@ -11,6 +11,7 @@ keep working); the delivery that needs it fails with a message naming the variab
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,8 +26,31 @@ if TYPE_CHECKING:
 
 SMTP_PASSWORD_ENV = "PAPERFEED_SMTP_PASSWORD"
 SECURITY_MODES = ("starttls", "tls", "none")
-WEBHOOK_KINDS = ("feishu", "dingtalk", "wecom", "slack", "json")
+WEBHOOK_KINDS = (
+    "feishu",
+    "dingtalk",
+    "wecom",
+    "slack",
+    "json",
+    "serverchan",
+    "pushplus",
+    "telegram",
+    "discord",
+)
 SIGNED_KINDS = ("feishu", "dingtalk", "json")  # the others authenticate by the URL's token
+# Addressed by a key the service issued, not by a URL: the config key naming its variable.
+KEYED_KINDS = {"serverchan": "key_env", "pushplus": "token_env", "telegram": "token_env"}
+_KEY_NAMES = {"serverchan": "SendKey", "pushplus": "PushPlus token", "telegram": "bot token"}
+PUSHPLUS_TEMPLATES = ("markdown", "html")
+_COMMON_KEYS = frozenset({"name", "kind", "topics"})
+_URL_KEYS = frozenset({"url", "url_env", "secret_env"})
+_KIND_KEYS = {
+    "serverchan": frozenset({"key_env", "api_url"}),
+    "pushplus": frozenset({"token_env", "template", "group", "api_url"}),
+    "telegram": frozenset({"token_env", "chat_id", "api_url"}),
+    "discord": frozenset({"url_env"}),  # its URL is the secret: never in the file
+}
+WEBHOOK_KEYS = _COMMON_KEYS | _URL_KEYS | frozenset().union(*_KIND_KEYS.values())
 CATCH_UP_MODES = ("each", "merged")
 TOP_LEVEL_KEYS = frozenset({"email", "recipients", "webhooks", "feed", "site", "daemon"})
 
@@ -66,12 +90,19 @@ class Recipient:
 @dataclass(frozen=True, slots=True)
 class WebhookSettings:
     name: str  # the ledger's recipient: unique among webhooks
-    kind: str  # feishu | dingtalk | wecom | slack | json
+    kind: str  # one of WEBHOOK_KINDS
     url: str = field(default="", repr=False)  # carries a token: kept out of logs
     url_env: str = ""
     secret: str | None = field(default=None, repr=False)
     secret_env: str = ""
     topics: tuple[str, ...] = ()  # empty: every topic
+    # serverchan, pushplus, telegram: the SendKey, PushPlus token or bot token, from token_env
+    token: str | None = field(default=None, repr=False)
+    token_env: str = ""
+    chat_id: str = ""  # telegram: a numeric id or @channelusername
+    template: str = "markdown"  # pushplus: markdown | html
+    group: str = ""  # pushplus: the group code (its API's "topic"); empty: to yourself
+    api_url: str = ""  # serverchan, pushplus, telegram: the API's base URL; empty: the service's
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,63 +280,167 @@ def _webhooks(
     found: list[WebhookSettings] = []
     names: set[str] = set()
     for index, entry in enumerate(_array_of_tables(reader, raw, "webhooks"), start=1):
-        scope = f"webhooks #{index}"
-        if "secret" in entry:
+        hook = _webhook(reader, entry, f"webhooks #{index}", environ, topics)
+        if hook.name in names:
             raise ConfigError(
-                "secret must not be in the file",
+                f"two webhooks are named {hook.name!r}; give each a distinct name",
                 path=reader.where,
-                key=scope,
-                hint='name an environment variable instead: secret_env = "PAPERFEED_FEISHU_SECRET"',
+                key=f"webhooks #{index}",
             )
-        reader.known(entry, scope, {"name", "kind", "url", "url_env", "secret_env", "topics"})
-        kind = reader.string(entry, "kind", "", scope)
-        if kind not in WEBHOOK_KINDS:
-            raise ConfigError(
-                f"kind must be one of {', '.join(WEBHOOK_KINDS)}; got {kind!r}",
-                path=reader.where,
-                key=scope,
-            )
-        name = reader.string(entry, "name", kind, scope).strip() or kind
-        if name in names:
-            raise ConfigError(
-                f"two webhooks are named {name!r}; give each a distinct name",
-                path=reader.where,
-                key=scope,
-            )
-        names.add(name)
-        url = reader.string(entry, "url", "", scope).strip()
-        url_env = reader.string(entry, "url_env", "", scope).strip()
-        if bool(url) == bool(url_env):
-            raise ConfigError(
-                "give exactly one of url and url_env",
-                path=reader.where,
-                key=scope,
-                hint="url_env names an environment variable holding the URL (it carries a token)",
-            )
-        if url and not url.startswith(("https://", "http://")):
-            raise ConfigError(
-                f"url must start with https://; got {url[:30]!r}", path=reader.where, key=scope
-            )
-        secret_env = reader.string(entry, "secret_env", "", scope).strip()
-        if secret_env and kind not in SIGNED_KINDS:
-            raise ConfigError(
-                f"{kind} webhooks are not signed (the URL's token authenticates them); "
-                "remove secret_env",
-                path=reader.where,
-                key=scope,
-            )
-        found.append(
-            WebhookSettings(
-                name=name,
-                kind=kind,
-                url=url or environ.get(url_env, ""),
-                url_env=url_env,
-                secret=environ.get(secret_env) or None if secret_env else None,
-                secret_env=secret_env,
-                topics=_topic_list(reader, entry, scope, topics),
-            )
-        )
+        names.add(hook.name)
+        found.append(hook)
     return tuple(found)
+
+
+def _webhook(
+    reader: TomlReader,
+    entry: Mapping[str, Any],
+    scope: str,
+    environ: Mapping[str, str],
+    topics: Sequence[str],
+) -> WebhookSettings:
+    for literal, instead in (("secret", "secret_env"), ("key", "key_env"), ("token", "token_env")):
+        if literal in entry:
+            raise ConfigError(
+                f"{literal} must not be in the file",
+                path=reader.where,
+                key=scope,
+                hint=f"name an environment variable instead: {instead} = "
+                f'"PAPERFEED_{literal.upper()}" (and export it)',
+            )
+    reader.known(entry, scope, set(WEBHOOK_KEYS))
+    kind = reader.string(entry, "kind", "", scope)
+    if kind not in WEBHOOK_KINDS:
+        raise ConfigError(
+            f"kind must be one of {', '.join(WEBHOOK_KINDS)}; got {kind!r}",
+            path=reader.where,
+            key=scope,
+        )
+    if "secret_env" in entry and kind not in SIGNED_KINDS:
+        raise ConfigError(
+            f"{kind} webhooks are not signed (the URL's token authenticates them); "
+            "remove secret_env",
+            path=reader.where,
+            key=scope,
+        )
+    if kind == "discord" and "url" in entry:
+        raise ConfigError(
+            "a Discord webhook URL is its secret: it must not be in the file",
+            path=reader.where,
+            key=scope,
+            hint='name an environment variable instead: url_env = "PAPERFEED_DISCORD_URL"',
+        )
+    allowed = _COMMON_KEYS | _KIND_KEYS.get(kind, _URL_KEYS)
+    for key in entry:
+        if key not in allowed:
+            raise ConfigError(
+                f"{key} does not apply to {kind} webhooks",
+                path=reader.where,
+                key=scope,
+                hint=f"{kind} webhooks take {', '.join(sorted(allowed - _COMMON_KEYS))}",
+            )
+    name = reader.string(entry, "name", kind, scope).strip() or kind
+    chosen = _topic_list(reader, entry, scope, topics)
+    if kind in KEYED_KINDS:
+        return _keyed_webhook(reader, entry, scope, environ, (name, kind, chosen))
+    url = reader.string(entry, "url", "", scope).strip()
+    url_env = reader.string(entry, "url_env", "", scope).strip()
+    if kind == "discord" and not url_env:
+        raise ConfigError(
+            "discord webhooks need url_env: the name of an environment variable holding the "
+            "webhook URL",
+            path=reader.where,
+            key=scope,
+            hint='e.g. url_env = "PAPERFEED_DISCORD_URL"',
+        )
+    if bool(url) == bool(url_env):
+        raise ConfigError(
+            "give exactly one of url and url_env",
+            path=reader.where,
+            key=scope,
+            hint="url_env names an environment variable holding the URL (it carries a token)",
+        )
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"url must start with https://; got {url[:30]!r}", path=reader.where, key=scope
+        )
+    secret_env = reader.string(entry, "secret_env", "", scope).strip()
+    return WebhookSettings(
+        name=name,
+        kind=kind,
+        topics=chosen,
+        url=url or environ.get(url_env, ""),
+        url_env=url_env,
+        secret=environ.get(secret_env) or None if secret_env else None,
+        secret_env=secret_env,
+    )
+
+
+def _keyed_webhook(
+    reader: TomlReader,
+    entry: Mapping[str, Any],
+    scope: str,
+    environ: Mapping[str, str],
+    common: tuple[str, str, tuple[str, ...]],
+) -> WebhookSettings:
+    """ServerChan, PushPlus and Telegram: addressed by a key the service issued (taken from
+    the environment), not by a URL."""
+    name, kind, chosen = common
+    env_key = KEYED_KINDS[kind]
+    token_env = reader.string(entry, env_key, "", scope).strip()
+    if not token_env:
+        raise ConfigError(
+            f"{kind} webhooks need {env_key}: the name of the environment variable holding "
+            f"the {_KEY_NAMES[kind]}",
+            path=reader.where,
+            key=scope,
+            hint=f'e.g. {env_key} = "PAPERFEED_{kind.upper()}_{_KEY_NAMES[kind].split()[-1].upper()}"',
+        )
+    api_url = reader.string(entry, "api_url", "", scope).strip().rstrip("/")
+    if api_url and not api_url.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"api_url must be an absolute http(s) URL; got {api_url[:30]!r}",
+            path=reader.where,
+            key=scope,
+        )
+    template = reader.string(entry, "template", "markdown", scope).strip()
+    if template not in PUSHPLUS_TEMPLATES:
+        raise ConfigError(
+            f"template must be one of {', '.join(PUSHPLUS_TEMPLATES)}; got {template!r}",
+            path=reader.where,
+            key=scope,
+        )
+    chat_id = _chat_id(reader, entry, scope) if kind == "telegram" else ""
+    token = environ.get(token_env, "").strip()
+    return WebhookSettings(
+        token=token or None,
+        token_env=token_env,
+        chat_id=chat_id,
+        template=template,
+        group=reader.string(entry, "group", "", scope).strip(),
+        api_url=api_url,
+        name=name,
+        kind=kind,
+        topics=chosen,
+    )
+
+
+_CHAT_ID = re.compile(r"-?\d+|@[A-Za-z][A-Za-z0-9_]{3,31}")
+
+
+def _chat_id(reader: TomlReader, entry: Mapping[str, Any], scope: str) -> str:
+    value = entry.get("chat_id", "")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _CHAT_ID.fullmatch(value.strip()):
+        raise ConfigError(
+            f"chat_id must be a chat's numeric id or @channelusername; got {value!r}",
+            path=reader.where,
+            key=scope,
+            hint="a private chat's id is your user id, a group's or channel's is negative; the bot's "
+            "getUpdates shows them after someone writes to it",
+        )
+    return value.strip()
 
 
 def _folder(reader: TomlReader, table: Mapping[str, Any], scope: str) -> Path | None:

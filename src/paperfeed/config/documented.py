@@ -413,15 +413,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Name of the chat webhook (the delivery ledger's recipient); unique.",
     ),
     Setting(
-        "webhooks[].kind", "string", "(required)", "", "feishu, dingtalk, wecom, slack or json."
+        "webhooks[].kind",
+        "string",
+        "(required)",
+        "",
+        "feishu, dingtalk, wecom, slack, json, serverchan, pushplus, telegram or discord.",
     ),
-    Setting("webhooks[].url", "URL", '""', "", "Webhook URL (it carries a token: prefer url_env)."),
+    Setting(
+        "webhooks[].url",
+        "URL",
+        '""',
+        "",
+        "Webhook URL (feishu, dingtalk, wecom, slack, json; it carries a token: prefer url_env).",
+    ),
     Setting(
         "webhooks[].url_env",
         "string",
         '""',
         "",
-        "Name of an environment variable holding the webhook URL.",
+        "Name of an environment variable holding the webhook URL (discord: the only way).",
     ),
     Setting(
         "webhooks[].secret_env",
@@ -436,6 +446,49 @@ SETTINGS: tuple[Setting, ...] = (
         "[] (all)",
         "",
         "Topics posted to this webhook; empty: every topic.",
+    ),
+    Setting(
+        "webhooks[].key_env",
+        "string",
+        "(required for serverchan)",
+        "",
+        "Name of an environment variable holding the ServerChan SendKey (SCT... or sctp...).",
+    ),
+    Setting(
+        "webhooks[].token_env",
+        "string",
+        "(required for pushplus, telegram)",
+        "",
+        "Name of an environment variable holding the PushPlus token or the Telegram bot token.",
+    ),
+    Setting(
+        "webhooks[].chat_id",
+        "string or integer",
+        "(required for telegram)",
+        "",
+        "Telegram chat: a numeric id (negative for groups and channels) or @channelusername.",
+    ),
+    Setting(
+        "webhooks[].template",
+        "string",
+        "markdown",
+        "",
+        "pushplus: markdown or html.",
+    ),
+    Setting(
+        "webhooks[].group",
+        "string",
+        '""',
+        "",
+        "pushplus: a group code (群组编码); every member gets the message. Empty: only you.",
+    ),
+    Setting(
+        "webhooks[].api_url",
+        "URL",
+        "the service's",
+        "",
+        "serverchan, pushplus, telegram: base URL of the API (a self-hosted Bot API server, "
+        "or a local server in tests).",
     ),
     Setting(
         "feed.dir",

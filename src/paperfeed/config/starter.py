@@ -131,14 +131,35 @@ query = "diffusion policy"
 # email = "reader@example.org"
 # topics = []                      # empty: every topic; or e.g. ["diffusion policy"]
 #
-# Chat: feishu (Lark), dingtalk, wecom, slack or json. URLs carry tokens: prefer url_env; the
-# signing secret comes from the environment variable secret_env names.
+# Chat: feishu (Lark), dingtalk, wecom, slack, json or discord by URL; serverchan, pushplus
+# (personal WeChat) and telegram by a key. URLs and keys are secrets: they come from the
+# environment variables url_env, secret_env, key_env and token_env name.
 # [[webhooks]]
 # name = "lab"
 # kind = "feishu"
 # url_env = "PAPERFEED_FEISHU_URL"   # or url = "https://open.feishu.cn/open-apis/bot/v2/hook/..."
 # secret_env = "PAPERFEED_FEISHU_SECRET"
 # topics = []
+#
+# [[webhooks]]
+# kind = "serverchan"
+# key_env = "PAPERFEED_SERVERCHAN_SENDKEY"   # the SendKey from sct.ftqq.com
+#
+# [[webhooks]]
+# kind = "pushplus"
+# token_env = "PAPERFEED_PUSHPLUS_TOKEN"
+# template = "markdown"            # or "html"
+# group = ""                       # a group code: every member gets it; empty: only you
+#
+# [[webhooks]]
+# kind = "telegram"
+# token_env = "PAPERFEED_TELEGRAM_TOKEN"   # from @BotFather
+# chat_id = "@my_paper_channel"    # or a numeric id; the bot must be in the chat
+# api_url = ""                     # a self-hosted Bot API server; empty: api.telegram.org
+#
+# [[webhooks]]
+# kind = "discord"
+# url_env = "PAPERFEED_DISCORD_URL"   # the channel's webhook URL
 #
 # Atom feeds and the static site, rewritten by every `paperfeed run` when a dir is set.
 # [feed]

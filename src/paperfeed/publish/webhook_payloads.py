@@ -16,6 +16,8 @@ Limits (from the services' documentation, with margin where the documentation is
   messages well below its documented 40,000 with ``msg_blocks_too_long``
   (slackapi/bolt-js#2509).
 - Generic JSON: 1 MB per request (a common default body limit of web frameworks).
+- ServerChan, PushPlus (personal WeChat), Telegram and Discord: in ``wechat_payloads``,
+  ``telegram_payloads`` and ``discord_payloads``, each with the documentation it follows.
 
 A digest larger than one message is sent as several, titled "(1/3)", "(2/3)", ...; a topic
 continued from the previous message is marked "（续）".
@@ -25,15 +27,32 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from paperfeed.core.errors import DeliveryError
-from paperfeed.core.records import Digest, DigestEntry, DigestSection
+from paperfeed.core.records import DigestSection
+from paperfeed.publish.chat_text import (
+    WORST_LABEL,
+    Item,
+    Payload,
+    cut,
+    footer,
+    grouped,
+    intro,
+    items_of,
+    meta,
+)
+from paperfeed.publish.discord_payloads import discord_body, discord_fits
 from paperfeed.publish.edition import Edition
 from paperfeed.publish.json_format import digest_json
-from paperfeed.publish.mathtext import plain_math
-from paperfeed.publish.view import ANNOUNCE_LABELS
+from paperfeed.publish.telegram_payloads import telegram_body, telegram_fits
+from paperfeed.publish.wechat_payloads import (
+    pushplus_body,
+    pushplus_fits,
+    pushplus_html_body,
+    serverchan_body,
+    serverchan_fits,
+)
 
 FEISHU_MAX_BYTES = 20 * 1000  # request body; kept below 20 KB whichever K is meant
 FEISHU_MAX_ELEMENTS = 50
@@ -45,34 +64,6 @@ SLACK_MAX_HEADER = 150
 SLACK_MAX_TOTAL = 12_000
 JSON_MAX_BYTES = 1_000_000
 JSON_SCHEMA = "paperfeed.webhook/1"
-WORST_LABEL = "（99/99）"  # parts are measured with the widest label they could get
-CONTINUED = "（续）"
-_TITLE_LIMIT = 300  # a single title longer than this is cut (it would not fit a WeCom message)
-
-Payload = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One paper in one topic, as the chat builders print it."""
-
-    topic: str
-    topic_count: int
-    number: int  # 1-based within the topic
-    entry: DigestEntry
-
-
-def _items(digest: Digest) -> list[Item]:
-    return [
-        Item(section.topic, len(section.entries), number, entry)
-        for section in digest.sections
-        for number, entry in enumerate(section.entries, start=1)
-    ]
-
-
-def _cut(text: str, limit: int = _TITLE_LIMIT) -> str:
-    text = " ".join(plain_math(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # Characters that would open markdown structure in a title are swapped for look-alikes: the
@@ -83,21 +74,12 @@ _MARKDOWN_LOOKALIKES = str.maketrans(
 
 
 def _md(text: str) -> str:
-    return _cut(text).translate(_MARKDOWN_LOOKALIKES)
+    return cut(text).translate(_MARKDOWN_LOOKALIKES)
 
 
 def _slack(text: str) -> str:
     """Slack mrkdwn: &, < and > must be entities (Slack's "Formatting text" guide)."""
-    return _cut(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _meta(entry: DigestEntry) -> str:
-    bits = [entry.paper.primary_category]
-    if entry.announce_type:
-        bits.append(ANNOUNCE_LABELS[entry.announce_type])
-    if not entry.translated:
-        bits.append("未翻译")
-    return " · ".join(b for b in bits if b)
+    return cut(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _item_text(item: Item, *, text: Callable[[str], str], link: str, bold: str) -> str:
@@ -105,8 +87,8 @@ def _item_text(item: Item, *, text: Callable[[str], str], link: str, bold: str) 
     English title, made by the caller in the service's syntax) and the meta line."""
     entry = item.entry
     if entry.translated and entry.title_zh:
-        return f"{bold}{item.number}. {text(entry.title_zh)}{bold}\n{link} · {_meta(entry)}"
-    return f"{bold}{item.number}.{bold} {link} · {_meta(entry)}"
+        return f"{bold}{item.number}. {text(entry.title_zh)}{bold}\n{link} · {meta(entry)}"
+    return f"{bold}{item.number}.{bold} {link} · {meta(entry)}"
 
 
 def _markdown_item(item: Item) -> str:
@@ -114,44 +96,16 @@ def _markdown_item(item: Item) -> str:
     return _item_text(item, text=_md, link=f"[{_md(paper.title)}]({paper.abs_url})", bold="**")
 
 
-def _topic_heading(item: Item, continued: bool) -> str:
-    return f"{item.topic} ({item.topic_count}){CONTINUED if continued else ''}"
-
-
-def _grouped(items: Sequence[Item]) -> list[tuple[str, list[Item]]]:
-    """Consecutive items by topic, each with its heading (marked when it continues a topic
-    from the previous message)."""
-    groups: list[tuple[str, list[Item]]] = []
-    for item in items:
-        if not groups or groups[-1][1][0].topic != item.topic:
-            continued = item.number > 1 and not groups
-            groups.append((_topic_heading(item, continued), [item]))
-        else:
-            groups[-1][1].append(item)
-    return groups
-
-
-def _intro(edition: Edition, count_only: bool = False) -> str:
-    count = f"共 {edition.digest.paper_count} 篇相关文章"
-    return (
-        count if count_only else f"{count}（{', '.join(s.topic for s in edition.digest.sections)}）"
-    )
-
-
-def _footer(day_url: str) -> str:
-    return f"全文（含摘要）：{day_url}" if day_url else ""
-
-
-# -- the five services ---------------------------------------------------------------------
+# -- the first five services ---------------------------------------------------------------------
 
 
 def dingtalk_body(edition: Edition, items: Sequence[Item], label: str, day_url: str) -> Payload:
-    lines = [f"### {edition.title}{label}", _intro(edition)]
-    for heading, group in _grouped(items):
+    lines = [f"### {edition.title}{label}", intro(edition)]
+    for heading, group in grouped(items):
         lines.append(f"#### {heading}")
         lines += [_markdown_item(i).replace("\n", "  \n") for i in group]
     if day_url:
-        lines.append(_footer(day_url))
+        lines.append(footer(day_url))
     return {
         "msgtype": "markdown",
         "markdown": {"title": f"{edition.title}{label}", "text": "\n\n".join(lines)},
@@ -163,8 +117,8 @@ def _dingtalk_fits(body: Payload) -> bool:
 
 
 def wecom_body(edition: Edition, items: Sequence[Item], label: str, day_url: str) -> Payload:
-    lines = [f"## {edition.title}{label}", f'<font color="comment">{_intro(edition)}</font>']
-    for heading, group in _grouped(items):
+    lines = [f"## {edition.title}{label}", f'<font color="comment">{intro(edition)}</font>']
+    for heading, group in grouped(items):
         lines.append(f"### {heading}")
         lines += [_markdown_item(i) for i in group]
     if day_url:
@@ -178,9 +132,9 @@ def _wecom_fits(body: Payload) -> bool:
 
 def feishu_body(edition: Edition, items: Sequence[Item], label: str, day_url: str) -> Payload:
     elements: list[Payload] = [
-        {"tag": "div", "text": {"tag": "lark_md", "content": _intro(edition)}}
+        {"tag": "div", "text": {"tag": "lark_md", "content": intro(edition)}}
     ]
-    for heading, group in _grouped(items):
+    for heading, group in grouped(items):
         elements.append({"tag": "hr"})
         elements.append({"tag": "div", "text": {"tag": "lark_md", "content": f"**{heading}**"}})
         elements += [
@@ -218,9 +172,9 @@ def slack_body(edition: Edition, items: Sequence[Item], label: str, day_url: str
     title = f"{edition.title}{label}"
     blocks: list[Payload] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:SLACK_MAX_HEADER]}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": _slack(_intro(edition))}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": _slack(intro(edition))}]},
     ]
-    for heading, group in _grouped(items):
+    for heading, group in grouped(items):
         blocks.append({"type": "divider"})
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_slack(heading)}*"}}
@@ -281,7 +235,23 @@ BUILDERS: dict[str, tuple[Builder, Callable[[Payload], bool]]] = {
     "wecom": (wecom_body, _wecom_fits),
     "slack": (slack_body, _slack_fits),
     "json": (json_body, _json_fits),
+    "serverchan": (serverchan_body, serverchan_fits),
+    "pushplus": (pushplus_body, pushplus_fits),
+    "telegram": (telegram_body, telegram_fits),
+    "discord": (discord_body, discord_fits),
 }
+# Builders for a kind's other templates ([[webhooks]] template = ...); the default is BUILDERS'.
+TEMPLATES: dict[tuple[str, str], tuple[Builder, Callable[[Payload], bool]]] = {
+    ("pushplus", "html"): (pushplus_html_body, pushplus_fits),
+}
+
+
+def _builder(kind: str, template: str) -> tuple[Builder, Callable[[Payload], bool]]:
+    if kind not in BUILDERS:
+        raise DeliveryError(
+            f"unknown webhook kind {kind!r}", hint=f"use one of {', '.join(BUILDERS)}"
+        )
+    return TEMPLATES.get((kind, template), BUILDERS[kind])
 
 
 def _largest_fitting(
@@ -303,10 +273,14 @@ def _largest_fitting(
 
 
 def split_items(
-    kind: str, edition: Edition, items: Sequence[Item], day_url: str = ""
+    kind: str,
+    edition: Edition,
+    items: Sequence[Item],
+    day_url: str = "",
+    template: str = "markdown",
 ) -> list[list[Item]]:
     """``items`` packed greedily into messages that each fit ``kind``'s limits."""
-    builder, fits = BUILDERS[kind]
+    builder, fits = _builder(kind, template)
     parts: list[list[Item]] = []
     rest = list(items)
     while rest:
@@ -324,15 +298,17 @@ def split_items(
 
 
 def build_payloads(
-    kind: str, edition: Edition, *, day_url: str = "", message_key: str = ""
+    kind: str,
+    edition: Edition,
+    *,
+    day_url: str = "",
+    message_key: str = "",
+    template: str = "markdown",
 ) -> list[Payload]:
-    """The message bodies for ``kind``, in order; one when the digest fits in one."""
-    if kind not in BUILDERS:
-        raise DeliveryError(
-            f"unknown webhook kind {kind!r}", hint=f"use one of {', '.join(BUILDERS)}"
-        )
-    builder, _ = BUILDERS[kind]
-    parts = split_items(kind, edition, _items(edition.digest), day_url)
+    """The message bodies for ``kind`` (in its ``template``, where it has several), in order;
+    one when the digest fits in one."""
+    builder, _ = _builder(kind, template)
+    parts = split_items(kind, edition, items_of(edition.digest), day_url, template)
     total = len(parts)
     bodies = []
     for number, chunk in enumerate(parts, start=1):

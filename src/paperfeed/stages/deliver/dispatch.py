@@ -288,7 +288,11 @@ class Dispatcher:
     ) -> DeliveryOutcome:
         hook: WebhookSettings = self._hooks[target.recipient]
         payloads = build_payloads(
-            hook.kind, content, day_url=self._day_url(content), message_key=key
+            hook.kind,
+            content,
+            day_url=self._day_url(content),
+            message_key=key,
+            template=hook.template,
         )
         count = content.digest.paper_count
         if dry_run:

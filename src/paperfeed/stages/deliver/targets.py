@@ -19,7 +19,7 @@ KEY_VERSION = "paperfeed-delivery/1"
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    channel: str  # "email", or a webhook kind: "feishu", "dingtalk", "wecom", "slack", "json"
+    channel: str  # "email", or a webhook kind: "feishu", "telegram", ... (WEBHOOK_KINDS)
     recipient: str  # the address, or the webhook's name
     topics: tuple[str, ...]  # empty: every topic
 
