@@ -198,3 +198,16 @@ def test_deliver_without_digests_or_configuration(tmp_path: Path) -> None:
     empty = CliRunner().invoke(main, ["deliver"], env=env)
     assert empty.exit_code == 2
     assert "the archive has no digests yet" in empty.output
+
+
+def test_verbose_logging_never_prints_request_urls(tmp_path: Path) -> None:
+    """`paperfeed -v` shows paperfeed's own progress; httpx's request lines (which carry
+    webhook URLs and bot tokens) stay off even at -vv."""
+    import logging
+
+    from paperfeed.app.cli import main
+
+    result = CliRunner().invoke(main, ["-vv", "runs"], env={"PAPERFEED_HOME": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+    assert logging.getLogger("httpcore").getEffectiveLevel() >= logging.WARNING

@@ -30,6 +30,11 @@ def main(verbose: int) -> None:
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    # httpx logs every request's full URL at INFO; a chat webhook's URL (Slack, WeCom, Discord)
+    # or path (ServerChan's SendKey, a Telegram bot token) is its secret. paperfeed's own
+    # sources log the requests that matter, without secrets.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
 main.add_command(init)
