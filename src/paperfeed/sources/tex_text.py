@@ -31,12 +31,13 @@ from pylatexenc.latex2text import LatexNodes2Text
 # The letter a symbol or letter-named accent sits on: an ASCII letter, or dotless i / j.
 _BASE = r"(?:[A-Za-z]|\\[ij](?![A-Za-z]))"
 _LETTERS = r"(?:ss|ae|AE|oe|OE|aa|AA|dh|DH|dj|DJ|th|TH|ng|NG|l|L|o|O|i|j)(?![A-Za-z])"
-# One construct, from its backslash: a symbol accent (\'e, \"{o}, \'\i); a letter-named accent,
+# One construct, from its backslash: a symbol accent (\'e, \"{o}, \'\i, \'{\i}); a letter-named accent,
 # only braced (\v{s}: "\b m" or "\u sers" in prose is not TeX); or a letter, which ends at "{}"
 # or at one space that TeX swallows (Przemys\l aw -> Przemysław). Every alternative starts
 # with the backslash, so the regex engine finds candidates with a fast scan for it.
 _CONSTRUCT = re.compile(
-    rf"""\\(?:['"`^~=.](?:{_BASE}|\{{{_BASE}\}})|[uvHckrdb]\{{{_BASE}\}}|{_LETTERS}(?:\{{\}}| )?)"""
+    rf"""\\(?:['"`^~=.](?:[A-Za-z]|\\[ij](?![A-Za-z]) ?|\{{{_BASE}\}})"""
+    rf"|[uvHckrdb]\{{{_BASE}\}}|{_LETTERS}(?:\{{\}}| )?)"
 )
 # Math delimiters, and the escapes that are not delimiters ("\\" a line break, "\$" a dollar).
 _DELIMITER = re.compile(r"\\[\\$(\[]|\$\$?")
