@@ -235,18 +235,22 @@ def test_a_timeout_is_retried_then_reported(fake: FakeTime) -> None:
         server.stop()
 
 
-def test_a_refused_connection_is_retried_then_reported(
+def test_a_refused_connection_fails_at_once_naming_the_host(
     client: httpx.Client, fake: FakeTime
 ) -> None:
+    # Nothing listens there: retrying only waits, and it is not arXiv being busy.
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/feed"
     with pytest.raises(SourceError) as caught:
-        polite(client, fake, retries=2, min_interval=0.0, backoff=1.0).get(
-            f"http://127.0.0.1:{port}/feed"
-        )
-    assert "ConnectError" in caught.value.message and "after 3 attempts" in caught.value.message
-    assert fake.sleeps == [1.0, 2.0]
+        polite(client, fake, retries=2, min_interval=0.0, backoff=1.0).get(url)
+    assert caught.value.message == (
+        f"GET {url} failed: cannot reach 127.0.0.1 (connection refused on port {port})"
+    )
+    assert "paperfeed demo" in caught.value.hint and "status.arxiv.org" not in caught.value.hint
+    assert caught.value.url == url
+    assert fake.sleeps == []
 
 
 # -- truncated bodies -------------------------------------------------------------------------

@@ -17,7 +17,13 @@ from paperfeed.core.errors import StoreError, TranslateError
 from paperfeed.core.records import RunReport
 from paperfeed.engines.translate import Engine, NoneEngine
 from paperfeed.pipeline import Deps, run
-from paperfeed.sources.http import CachedResponse, PoliteClient, make_http_client, user_agent
+from paperfeed.sources.http import (
+    MIB,
+    CachedResponse,
+    PoliteClient,
+    make_http_client,
+    user_agent,
+)
 from paperfeed.sources.huggingface import HuggingFacePapers
 from paperfeed.stages.contract import Progress, SilentProgress
 
@@ -121,6 +127,7 @@ def refresh_community(
             client,
             min_interval=polite_interval(settings),
             retries=settings.arxiv.retries,
+            max_response_bytes=settings.arxiv.max_response_mb * MIB,
             sleep=sleep,
         )
         return refresh_window(
@@ -231,6 +238,7 @@ def run_pipeline(
             client,
             min_interval=polite_interval(settings),
             retries=settings.arxiv.retries,
+            max_response_bytes=settings.arxiv.max_response_mb * MIB,
             sleep=sleep,
             cache=StoreValidatorCache(store),
         )

@@ -89,15 +89,31 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds",
         "3.0",
         "",
-        "Least time between two requests; arXiv asks for 3 s and hosts on arxiv.org never get less.",
+        "Least time between two requests (0 to 600); arXiv asks for 3 s and hosts on arxiv.org "
+        "never get less.",
     ),
-    Setting("arxiv.timeout", "seconds", "30.0", "", "Connect and read timeout of one request."),
+    Setting(
+        "arxiv.timeout",
+        "seconds",
+        "30.0",
+        "",
+        "Time limit of one request, from connecting to its last byte (above 0, at most 3600).",
+    ),
     Setting(
         "arxiv.retries",
         "integer",
         "4",
         "",
-        "Retries of a failed request (timeouts, 429, 5xx), with backoff honouring Retry-After.",
+        "Retries of a failed request (timeouts, 429, 5xx), with backoff honouring Retry-After "
+        "(0 to 10). An unreachable host (no network, DNS) is not retried.",
+    ),
+    Setting(
+        "arxiv.max_response_mb",
+        "integer (MiB)",
+        "64",
+        "",
+        "Largest response read, counted after decompression (1 to 4096); a bigger one (a gzip "
+        "bomb, an endless body) is refused. A full 2,000-item feed is about 4 MB.",
     ),
     Setting(
         "translate.engine",
@@ -134,14 +150,15 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds",
         "60.0",
         "",
-        "Time limit of one translation request.",
+        "Time limit of one translation request (above 0, at most 3600).",
     ),
     Setting(
         "translate.retries",
         "integer",
         "4",
         "",
-        "Retries of a request that failed with 429, 5xx or a timeout (backoff honours Retry-After).",
+        "Retries of a request that failed with 429, 5xx or a timeout (backoff honours "
+        "Retry-After; 0 to 10).",
     ),
     Setting(
         "translate.titles_per_request",
@@ -216,15 +233,22 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds",
         "1.0",
         "",
-        "Least time between two requests to Hugging Face.",
+        "Least time between two requests to Hugging Face (0 to 600).",
     ),
-    Setting("huggingface.timeout", "seconds", "15.0", "", "Timeout of one Hugging Face request."),
+    Setting(
+        "huggingface.timeout",
+        "seconds",
+        "15.0",
+        "",
+        "Time limit of one Hugging Face request (above 0, at most 3600).",
+    ),
     Setting(
         "huggingface.retries",
         "integer",
         "2",
         "",
-        "Retries of a failed Hugging Face request (429 honours Retry-After up to a minute).",
+        "Retries of a failed Hugging Face request (429 honours Retry-After up to a minute; "
+        "0 to 10).",
     ),
     # -- relevance (paperfeed.relevance.settings; needs pip install 'paperfeed[relevance]') --
     Setting(

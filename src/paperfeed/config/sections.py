@@ -28,6 +28,14 @@ DEFAULT_HF_URL = "https://huggingface.co"
 FORMAT_NAMES = ("text", "compact", "markdown", "html", "json")
 ENGINE_NAMES = ("auto", "none", "openai", "local")
 CONFIG_FILE_NAME = "paperfeed.toml"
+DEFAULT_MAX_RESPONSE_MB = 64  # a full 2,000-item feed is ~4 MB
+
+# Allowed ranges (inclusive) of the network settings: beyond them a value is a typo or would
+# hang a run (backoff doubles per retry: 10 retries already wait 51 minutes at arXiv's pace).
+RETRIES_RANGE = (0, 10)
+TIMEOUT_RANGE = (0.0, 3600.0)  # seconds; the lower end is excluded (must be > 0)
+INTERVAL_RANGE = (0.0, 600.0)  # seconds
+MAX_RESPONSE_MB_RANGE = (1, 4096)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,7 @@ class ArxivSettings:
     min_interval: float = 3.0
     timeout: float = 30.0
     retries: int = 4
+    max_response_mb: int = DEFAULT_MAX_RESPONSE_MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,37 @@ class HuggingfaceSettings:
     retries: int = 2
 
 
+def check_range(
+    reader: TomlReader,
+    scope: str,
+    key: str,
+    value: float,
+    allowed: tuple[float, float],
+    *,
+    unit: str = "",
+    above_low: bool = False,
+) -> None:
+    """One clear ``ConfigError`` giving the allowed range when ``value`` is outside it (also
+    for nan and inf, which TOML allows)."""
+    low, high = allowed
+    inside = (low < value if above_low else low <= value) and value <= high
+    if not inside:
+        bounds = (
+            f"more than {low:g}{unit} and at most {high:g}{unit}"
+            if above_low
+            else (f"from {low:g} to {high:g}{unit}")
+        )
+        raise ConfigError(f"{key} must be {bounds}; got {value}", path=reader.where, key=scope)
+
+
+def _network(
+    reader: TomlReader, scope: str, min_interval: float, timeout: float, retries: int
+) -> None:
+    check_range(reader, scope, "min_interval", min_interval, INTERVAL_RANGE, unit=" s")
+    check_range(reader, scope, "timeout", timeout, TIMEOUT_RANGE, unit=" s", above_low=True)
+    check_range(reader, scope, "retries", retries, RETRIES_RANGE)
+
+
 def parse_huggingface(
     reader: TomlReader, table: dict[str, Any], environ: Mapping[str, str]
 ) -> HuggingfaceSettings:
@@ -95,6 +135,7 @@ def parse_huggingface(
             path=reader.where,
             key="huggingface",
         )
+    _network(reader, "huggingface", min_interval, timeout, retries)
     return HuggingfaceSettings(
         enabled=reader.boolean(table, "enabled", True, "huggingface"),
         base_url=base_url.rstrip("/"),
@@ -111,7 +152,16 @@ def parse_arxiv(
     reader.known(
         table,
         "arxiv",
-        {"categories", "contact_email", "rss_url", "api_url", "min_interval", "timeout", "retries"},
+        {
+            "categories",
+            "contact_email",
+            "rss_url",
+            "api_url",
+            "min_interval",
+            "timeout",
+            "retries",
+            "max_response_mb",
+        },
     )
     categories = reader.strings(table, "categories", DEFAULT_CATEGORIES, "arxiv")
     if not categories:
@@ -137,6 +187,9 @@ def parse_arxiv(
         raise ConfigError(
             "min_interval and retries must be >= 0 and timeout > 0", path=reader.where, key="arxiv"
         )
+    _network(reader, "arxiv", min_interval, timeout, retries)
+    max_response_mb = reader.integer(table, "max_response_mb", DEFAULT_MAX_RESPONSE_MB, "arxiv")
+    check_range(reader, "arxiv", "max_response_mb", max_response_mb, MAX_RESPONSE_MB_RANGE)
     return ArxivSettings(
         categories=categories,
         contact_email=environ.get("PAPERFEED_CONTACT_EMAIL")
@@ -148,6 +201,7 @@ def parse_arxiv(
         min_interval=min_interval,
         timeout=timeout,
         retries=retries,
+        max_response_mb=max_response_mb,
     )
 
 
@@ -199,6 +253,8 @@ def parse_translate(
         raise ConfigError(
             f"timeout must be > 0 seconds; got {timeout}", path=reader.where, key="translate"
         )
+    check_range(reader, "translate", "timeout", timeout, TIMEOUT_RANGE, unit=" s", above_low=True)
+    check_range(reader, "translate", "retries", numbers["retries"], RETRIES_RANGE)
     glossary_text = reader.string(table, "glossary", "", "translate")
     glossary = reader.file_path(glossary_text) if glossary_text else None
     base_url = environ.get("PAPERFEED_LLM_BASE_URL") or reader.string(

@@ -40,8 +40,11 @@ rss_url = "{DEFAULT_RSS_URL}"
 api_url = "{DEFAULT_API_URL}"
 # Politeness: arXiv allows one request every 3 seconds; arxiv.org hosts never get less.
 min_interval = 3.0
+# Seconds one request may take, connecting to last byte; retries of a failed one (0 to 10).
 timeout = 30.0
 retries = 4
+# Largest response read (MiB, after decompression): a full feed is about 4 MB.
+max_response_mb = 64
 
 [translate]
 # auto: openai when base_url is set, else local when installed (pip install 'paperfeed[local]'),

@@ -20,6 +20,8 @@ from lxml import etree
 from paperfeed.core.errors import ParseError, SourceError
 from paperfeed.core.records import Paper, fold_whitespace
 from paperfeed.sources.http import PoliteClient
+from paperfeed.sources.tex_text import tex_to_unicode
+from paperfeed.sources.xml_text import find_text, untrusted_xml_parser
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,8 @@ class ApiPage:
 def parse_api_feed(body: bytes, *, url: str = "", status: int | None = None) -> ApiPage:
     """One API response as an ``ApiPage``. Raises ``SourceError`` for the API's error feed
     (bad id, bad paging value) and ``ParseError`` for anything that is not an API feed."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     try:
-        root = etree.fromstring(body, parser)
+        root = etree.fromstring(body, untrusted_xml_parser())
     except etree.XMLSyntaxError as exc:
         raise ParseError(
             f"the arXiv API response is not well-formed XML: {exc}",
@@ -75,7 +76,7 @@ def parse_api_feed(body: bytes, *, url: str = "", status: int | None = None) -> 
     entries = root.findall("atom:entry", namespaces=_NS)
     for entry in entries:
         if "/api/errors" in (entry.findtext("atom:id", namespaces=_NS) or ""):
-            message = fold_whitespace(entry.findtext("atom:summary", namespaces=_NS) or "")
+            message = fold_whitespace(find_text(entry, "atom:summary", _NS) or "")
             raise SourceError(
                 f"the arXiv API rejected the request: {message or 'error'}",
                 url=url,
@@ -114,20 +115,26 @@ def _paper(entry: etree._Element, url: str) -> Paper:
     return Paper(
         arxiv_id=found["id"],
         version=int(found["version"]),
-        title=fold_whitespace(entry.findtext("atom:title", namespaces=_NS) or ""),
+        title=_tex_text(entry, "atom:title"),
         authors=tuple(
             name
             for author in entry.iterfind("atom:author", namespaces=_NS)
-            if (name := fold_whitespace(author.findtext("atom:name", namespaces=_NS) or ""))
+            if (name := _tex_text(author, "atom:name"))
         ),
-        abstract=fold_whitespace(entry.findtext("atom:summary", namespaces=_NS) or ""),
+        abstract=_tex_text(entry, "atom:summary"),
         categories=arxiv_categories(terms),
-        comment=_optional(entry.findtext("arxiv:comment", namespaces=_NS)),
-        journal_ref=_optional(entry.findtext("arxiv:journal_ref", namespaces=_NS)),
-        doi=_optional(entry.findtext("arxiv:doi", namespaces=_NS)),
+        comment=_optional(find_text(entry, "arxiv:comment", _NS)),
+        journal_ref=_optional(find_text(entry, "arxiv:journal_ref", _NS)),
+        doi=_optional(find_text(entry, "arxiv:doi", _NS)),
         published=_timestamp(entry.findtext("atom:published", namespaces=_NS), entry_id, url),
         updated=_timestamp(entry.findtext("atom:updated", namespaces=_NS), entry_id, url),
     )
+
+
+def _tex_text(parent: etree._Element, path: str) -> str:
+    """A name, title or abstract: folded to one line, TeX accents and letters as Unicode (the
+    RSS parser reads them the same way, so both sources give the same record)."""
+    return tex_to_unicode(fold_whitespace(find_text(parent, path, _NS) or ""))
 
 
 def arxiv_categories(terms: Sequence[str]) -> tuple[str, ...]:

@@ -5,12 +5,17 @@ counted across all its interfaces together, so every arXiv request of a run goes
 ``PoliteClient``. It spaces request starts, retries the failures worth retrying (with backoff,
 honouring ``Retry-After``), revalidates cached bodies with ``If-None-Match`` /
 ``If-Modified-Since`` and turns everything else into a ``SourceError`` that says what to do.
+Every response is bounded (``http_limits``): its decoded size by ``max_response_bytes``, each
+attempt's total time by ``deadline``. A host that cannot be reached (no network, a name that
+does not resolve, a refused connection) fails at once: that is not arXiv being busy.
 The ``httpx.Client``, the clocks and ``sleep`` are injected, so tests never wait.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ import httpx
 from paperfeed import __version__
 from paperfeed.core.errors import SourceError
 from paperfeed.core.retry_after import parse_retry_after
+from paperfeed.sources.http_limits import ResponseTooLarge, deadline, deadline_transport, read_body
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +38,13 @@ DEFAULT_RETRIES = 4
 DEFAULT_BACKOFF = 3.0  # first retry waits this long, then twice as long each time
 DEFAULT_MAX_RETRY_AFTER = 300.0
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RESPONSE_MB = 64  # a full 2,000-item feed is ~4 MB; an API page of 100 ~0.3 MB
+MIB = 1 << 20
 _BUSY_HINT = "arXiv may be busy or down (see https://status.arxiv.org); run again later"
+_OFFLINE_HINT = (
+    "check the network connection and the host in paperfeed.toml ([arxiv] rss_url / api_url); "
+    "`paperfeed demo` runs the whole pipeline offline on a bundled listing"
+)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -56,12 +68,15 @@ def make_http_client(user_agent: str, timeout: float = DEFAULT_TIMEOUT) -> httpx
     """The one client (one connection) every arXiv request goes through; the caller closes it.
 
     Redirects are followed because arXiv answers ``http://`` with a 301 to ``https://``.
+    ``timeout`` bounds each connect and read; ``PoliteClient`` also bounds each request's total.
     """
+    limits = httpx.Limits(max_connections=1)
     return httpx.Client(
         headers={"User-Agent": user_agent},
         timeout=httpx.Timeout(timeout),
-        limits=httpx.Limits(max_connections=1),
+        limits=limits,
         follow_redirects=True,
+        transport=deadline_transport(limits),  # the socket also keeps each request's deadline
     )
 
 
@@ -127,10 +142,16 @@ class PoliteClient:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = _utc_now,
         cache: ValidatorCache | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_MB * MIB,
+        deadline: float | None = None,
     ) -> None:
+        """``max_response_bytes`` caps a decoded body; ``deadline`` is the most seconds one
+        attempt may take from start to last byte (default: the client's read timeout)."""
         self._client = client
         self.min_interval = min_interval
         self.retries = retries
+        self.max_response_bytes = max_response_bytes
+        self.deadline = deadline if deadline is not None else client.timeout.read
         self.backoff = backoff
         self.max_retry_after = max_retry_after
         self._sleep = sleep
@@ -158,9 +179,13 @@ class PoliteClient:
             log.debug("GET %s (attempt %d)", full_url, attempt)
             retry_after: float | None = None
             try:
-                response = self._client.get(full_url, headers=headers)
-                _check_complete(response)
+                response, body = self._fetch(full_url, headers)
+            except ResponseTooLarge as exc:
+                raise self._too_large(full_url, exc.limit) from None
             except _RETRYABLE_ERRORS as exc:
+                unreachable = _unreachable(exc, full_url)
+                if unreachable is not None:
+                    raise unreachable from exc
                 failure = _describe(exc)
             except httpx.HTTPError as exc:
                 raise SourceError(
@@ -171,7 +196,7 @@ class PoliteClient:
             else:
                 status = response.status_code
                 if status not in RETRY_STATUSES:
-                    return self._finish(full_url, response, cached, accept_status)
+                    return self._finish(full_url, response, body, cached, accept_status)
                 failure = f"HTTP {status} {response.reason_phrase}".rstrip()
                 if status in RETRY_AFTER_STATUSES:
                     retry_after = self._retry_after(response)
@@ -204,6 +229,26 @@ class PoliteClient:
             )
             self._sleep(delay)
 
+    def _fetch(self, url: str, headers: Mapping[str, str]) -> tuple[httpx.Response, bytes]:
+        """One attempt: the response and its decoded body, within the size cap and deadline."""
+        with (
+            deadline(self.deadline) as until,
+            self._client.stream("GET", url, headers=headers) as response,
+        ):
+            body = read_body(response, self.max_response_bytes, until)
+            _check_complete(response, len(body))
+        return response, body
+
+    def _too_large(self, url: str, limit: int) -> SourceError:
+        shown = f"{limit / MIB:g} MB" if limit >= MIB else f"{limit} bytes"
+        return SourceError(
+            f"GET {url}: the response is larger than {shown}, the most paperfeed reads "
+            "([arxiv] max_response_mb); it stopped reading there",
+            url=url,
+            hint="a feed is a few MB: the server may be broken or hostile; if the response "
+            "is really this large, raise [arxiv] max_response_mb in paperfeed.toml",
+        )
+
     def _wait_turn(self) -> None:
         """Sleep until ``min_interval`` has passed since the previous request started."""
         if self._last_start is not None:
@@ -224,6 +269,7 @@ class PoliteClient:
         self,
         url: str,
         response: httpx.Response,
+        body: bytes,
         cached: CachedResponse | None,
         accept_status: Collection[int],
     ) -> HttpResult:
@@ -244,16 +290,12 @@ class PoliteClient:
                 self._cache.put(
                     url,
                     CachedResponse(
-                        etag=etag, last_modified=last_modified, body=response.content, status=status
+                        etag=etag, last_modified=last_modified, body=body, status=status
                     ),
                 )
-            return HttpResult(
-                url=url, status=status, headers=response.headers, body=response.content
-            )
+            return HttpResult(url=url, status=status, headers=response.headers, body=body)
         if status in accept_status:
-            return HttpResult(
-                url=url, status=status, headers=response.headers, body=response.content
-            )
+            return HttpResult(url=url, status=status, headers=response.headers, body=body)
         raise SourceError(
             f"GET {url} answered HTTP {status} {response.reason_phrase}".rstrip(),
             url=url,
@@ -272,7 +314,7 @@ def _validators(cached: CachedResponse | None) -> dict[str, str]:
     return headers
 
 
-def _check_complete(response: httpx.Response) -> None:
+def _check_complete(response: httpx.Response, decoded: int) -> None:
     """A body shorter than its Content-Length was cut off on the way (httpx's transports
     usually notice; this catches the rest). Content-Length counts the bytes as sent, so a
     compressed body is measured before decoding, when the transport counted it."""
@@ -281,7 +323,7 @@ def _check_complete(response: httpx.Response) -> None:
         return
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
-        received = len(response.content)
+        received = decoded
     elif response.num_bytes_downloaded:
         received = response.num_bytes_downloaded
     else:  # pre-read by an in-memory transport: nothing was sent, nothing to measure
@@ -302,8 +344,49 @@ def _header_date(value: str | None) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def _unreachable(exc: httpx.HTTPError, url: str) -> SourceError | None:
+    """A ``SourceError`` when the host cannot be reached at all: its name does not resolve,
+    there is no route to it, or it refuses the connection. Retrying would only wait (a DNS
+    failure without network took 45 s of retries): none of these is arXiv being busy."""
+    if not isinstance(exc, httpx.ConnectError):
+        return None
+    cause = _os_error(exc)
+    parsed = httpx.URL(url)
+    host = parsed.host or url
+    if isinstance(cause, socket.gaierror):
+        reason = "no network or DNS?"
+    elif isinstance(cause, ConnectionRefusedError):
+        reason = f"connection refused on port {parsed.port or _default_port(parsed)}"
+    elif cause is not None and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        reason = "no network?"
+    else:
+        return None
+    return SourceError(
+        f"GET {url} failed: cannot reach {host} ({reason})", url=url, hint=_OFFLINE_HINT
+    )
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The operating system's error under httpx's and httpcore's wrappers, if any."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx -> httpcore -> OSError; a cycle or a deep chain is not ours
+        if seen is None:
+            return None
+        if isinstance(seen, OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _default_port(url: httpx.URL) -> int:
+    return 443 if url.scheme == "https" else 80
+
+
 def _describe(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.TimeoutException):
+        detail = str(exc)
+        if "time limit" in detail:
+            return f"timed out ({type(exc).__name__}: {detail})"
         return f"timed out ({type(exc).__name__})"
     detail = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {detail}"

@@ -217,11 +217,14 @@ def profile_build(fetch: bool, config_path: str | None) -> None:
 def _fetch_papers(settings: config.Settings, ids: list[str]) -> tuple[Paper, ...]:
     from paperfeed.app.wiring import polite_interval
     from paperfeed.sources.arxiv_api import ArxivApiClient
-    from paperfeed.sources.http import PoliteClient, make_http_client, user_agent
+    from paperfeed.sources.http import MIB, PoliteClient, make_http_client, user_agent
 
     client = make_http_client(user_agent(settings.arxiv.contact_email), settings.arxiv.timeout)
     with client:
         http = PoliteClient(
-            client, min_interval=polite_interval(settings), retries=settings.arxiv.retries
+            client,
+            min_interval=polite_interval(settings),
+            retries=settings.arxiv.retries,
+            max_response_bytes=settings.arxiv.max_response_mb * MIB,
         )
         return ArxivApiClient(http, settings.arxiv.api_url).fetch_ids(ids)
