@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Literal, NewType
 
 from paperfeed.core.records import AnnounceType, MatchedTerm, Paper, RunReport
+from paperfeed.core.topics.search_query import clean_search_text
 
 # -- translations -----------------------------------------------------------------------------
 
@@ -84,7 +85,7 @@ class SearchQuery:
     @property
     def empty(self) -> bool:
         return not (
-            self.text.strip()
+            clean_search_text(self.text)
             or self.topic
             or self.date_from
             or self.date_to

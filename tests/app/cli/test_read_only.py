@@ -58,7 +58,7 @@ def test_read_only_commands_work_on_a_read_only_archive(
 ) -> None:
     database = read_only_home / "paperfeed.db"
     before = hashlib.sha256(database.read_bytes()).hexdigest()
-    found = cli(read_only_home, "search", "diffusion", "policy")
+    found = cli(read_only_home, "search", "reinforcement", "learning")
     assert found.exit_code == 0, found.output
     assert "2606." in found.output
     shown = cli(read_only_home, "digest", "--date", "2026-06-04", "--format", "compact")

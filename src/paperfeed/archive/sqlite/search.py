@@ -10,20 +10,22 @@ full pages.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import paperfeed.archive.sqlite.rows as rows
 from paperfeed.archive.records import SearchPage, SearchQuery
 from paperfeed.archive.sqlite.papers import PapersSql
+from paperfeed.core.records import MatchedTerm, Paper
 from paperfeed.core.taxonomy import normalize_code
+from paperfeed.core.topics.query import And, CategoryTerm, Not, Or, Phrase, Query
+from paperfeed.core.topics.search_query import clean_search_text, parse_search, search_matcher
 
 # How deep one may page through search results.
 MAX_SEARCH_RESULTS = 1000
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _like_pattern(text: str) -> str:
@@ -172,11 +174,13 @@ class SearchSql(PapersSql):
         """The arXiv ids of one page of results, and whether there are more."""
         # A NUL ends an FTS5 query string early ("unterminated string"): no control character is
         # part of a word anyway.
-        text = _CONTROL.sub(" ", query.text).strip()
+        text = clean_search_text(query.text)
         filters = _filters(query)
         author = _author_match(query.author) if query.author else None
         if query.author and author is None:
             return [], False  # an author filter without a single word matches nobody
+        if query.text and not text and not (filters or author):
+            return [], False  # only control characters: nothing was asked
         # Rows are versions: twice the papers wanted (and one more, to know if a next page exists)
         # leaves room for papers found in several versions.
         cap = 2 * min(offset + limit + 1, MAX_SEARCH_RESULTS) + 10
@@ -211,19 +215,23 @@ class SearchSql(PapersSql):
                 in_title = [row_id for row_id, title_hit in found if title_hit]
                 anywhere = [row_id for row_id, _ in found]
         elif text or author is not None:
-            words = _fts_query(text) if text else ""
-            if text and words == '""':
+            parsed = parse_search(text) if text else None
+            if text and parsed is None:
                 return [], False  # punctuation only: no word to look for
-            column = "papers_fts.rowid"
-            where = self._conditions(filters, column, cap)
-            fts = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?"
-            with_author = f" AND {author}" if author is not None else ""
-            if words:
-                title = f"title : ({words}){with_author}"
-                in_title = self._newest(fts, [title], where, column, cap)
-                anywhere = self._newest(fts, [f"({words}){with_author}"], where, column, cap)
-            else:
-                anywhere = self._newest(fts, [author or ""], where, column, cap)
+            accept = search_matcher(parsed) if parsed is not None else None
+            with_author = [author] if author is not None else []
+            everywhere = fts_expression(parsed, title_only=False) if parsed else None
+            if parsed is not None and searches_titles(parsed):
+                in_title = self._verified(
+                    _joined(fts_expression(parsed, title_only=True), *with_author),
+                    filters,
+                    accept,
+                    cap,
+                    in_title=True,
+                )
+            anywhere = self._verified(
+                _joined(everywhere, *with_author), filters, accept, cap, in_title=False
+            )
         else:
             where = self._conditions(filters, "papers.id", cap)
             anywhere = self._newest("SELECT id FROM papers WHERE 1", [], where, "papers.id", cap)
@@ -255,35 +263,111 @@ class SearchSql(PapersSql):
         found = self._db.execute(sql, [*args, *condition_args, cap]).fetchall()
         return [r[0] if len(r) == 1 else (r[0], r[1]) for r in found]
 
-
-_FTS_TOKEN = re.compile(r'"[^"]*"|[^\s"]+')
-_FTS_OPERATORS = {"AND", "OR", "NOT"}
-
-
-def _fts_query(query: str) -> str:
-    """User words to an FTS5 expression: phrases kept, operators kept, everything else quoted
-    (so punctuation such as ``Qwen2.5-7B`` or ``C++`` cannot raise an FTS syntax error)."""
-    parts: list[str] = []
-    skip_operand = False
-    for token in _FTS_TOKEN.findall(query):
-        if skip_operand:  # what a leading NOT excluded: FTS5 has no unary NOT, so drop both
-            skip_operand = token in _FTS_OPERATORS
-            continue
-        if token in _FTS_OPERATORS:
-            if not parts or parts[-1] in _FTS_OPERATORS:  # "NOT x", "a AND OR b"
-                skip_operand = token == "NOT"
-                continue
-            parts.append(token)
-        elif token.startswith('"'):
-            inner = token.strip('"').replace('"', '""')
-            if inner:
-                parts.append(f'"{inner}"')
+    def _verified(
+        self,
+        expression: str | None,
+        filters: Sequence[_Filter],
+        accept: Callable[[Paper], tuple[MatchedTerm, ...] | None] | None,
+        want: int,
+        *,
+        in_title: bool,
+    ) -> list[int]:
+        """Rows (paper versions), newest first, that the full-text ``expression`` proposes
+        (every row when None) and ``accept`` (the query language's matcher) accepts; with
+        ``in_title``, only those with a term matched in the title. Stops once ``want`` papers
+        are found, or after scanning ``SCAN_LIMIT`` candidates."""
+        if expression is not None:
+            column = "papers_fts.rowid"
+            source = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?"
+            args: list[object] = [expression]
         else:
-            prefix = token.endswith("*") and len(token) > 1
-            word = token.rstrip("*").replace('"', '""')
-            parts.append(f'"{word}"' + ("*" if prefix else ""))
-    while parts and parts[-1] in _FTS_OPERATORS:
-        parts.pop()
-    while parts and parts[0] in {"AND", "OR"}:
-        parts.pop(0)
-    return " ".join(parts) or '""'
+            column = "papers.id"
+            source = "SELECT id FROM papers WHERE 1"
+            args = []
+        where = self._conditions(filters, column, want)
+        found: list[int] = []
+        papers: set[str] = set()
+        below: int | None = None
+        scanned = 0
+        while len(papers) < want and scanned < SCAN_LIMIT:
+            conditions = (
+                [*where[0], f"{column} < ?"] if below is not None else where[0],
+                [*where[1], below] if below is not None else where[1],
+            )
+            batch = self._newest(source, args, conditions, column, SCAN_BATCH)
+            if not batch:
+                break
+            scanned += len(batch)
+            below = batch[-1]
+            for row, paper in self._papers_at(batch):
+                terms = accept(paper) if accept is not None else ()
+                if terms is None:
+                    continue
+                if in_title and not any(t.field == "title" for t in terms):
+                    continue
+                found.append(row)
+                papers.add(paper.arxiv_id)
+            if len(batch) < SCAN_BATCH:
+                break
+        return found
+
+    def _papers_at(self, rows_ids: Sequence[int]) -> list[tuple[int, Paper]]:
+        """(row, paper) of each row, in the order given."""
+        marks = ",".join("?" * len(rows_ids))
+        found = {
+            int(r["id"]): rows.paper_from_row(r)
+            for r in self._db.execute(
+                f"SELECT id, {rows.PAPER_COLUMNS} FROM papers WHERE id IN ({marks})", list(rows_ids)
+            )
+        }
+        return [(r, found[r]) for r in rows_ids if r in found]
+
+
+# Candidates are checked in batches, newest first; a query whose full-text part proposes many
+# papers the matcher then refuses (a NOT, a cat: term) reads at most this many.
+SCAN_BATCH = 500
+SCAN_LIMIT = 50_000
+_COLUMNS = {"title": "title", "abstract": "abstract", "authors": "authors"}
+
+
+def fts_expression(node: Query, *, title_only: bool) -> str | None:
+    """An FTS5 expression proposing every paper ``node`` can match (a superset: the matcher
+    decides), or None when the index cannot narrow it (NOT, cat:, prefix-only text). With
+    ``title_only``, terms that search the title are looked for in the title alone."""
+    if isinstance(node, Phrase):
+        columns = [_COLUMNS[f] for f in node.fields]
+        if title_only and "title" in columns:
+            columns = ["title"]
+        tokens = [w.rstrip("*") for w in node.words]
+        prefix = node.words[-1].endswith("*")
+        if prefix:
+            # The index stores porter stems ("generalization" -> "gener"): a prefix is looked
+            # for by its first three letters, which every stem of such a word starts with.
+            tokens[-1] = tokens[-1][:3]
+        phrase = (
+            '"' + " ".join(t.replace('"', '""') for t in tokens) + '"' + ("*" if prefix else "")
+        )
+        return "{" + " ".join(columns) + "} : " + phrase
+    if isinstance(node, CategoryTerm | Not):
+        return None
+    parts = [fts_expression(op, title_only=title_only) for op in node.operands]
+    if isinstance(node, And):
+        narrowing = [p for p in parts if p is not None]
+        return " AND ".join(f"({p})" for p in narrowing) if narrowing else None
+    if isinstance(node, Or):
+        return None if any(p is None for p in parts) else " OR ".join(f"({p})" for p in parts)
+    raise TypeError(node)
+
+
+def searches_titles(node: Query) -> bool:
+    """Whether a term of ``node`` that can make it match looks in the title (not under NOT)."""
+    if isinstance(node, Phrase):
+        return "title" in node.fields
+    if isinstance(node, CategoryTerm | Not):
+        return False
+    return any(searches_titles(op) for op in node.operands)
+
+
+def _joined(expression: str | None, *more: str) -> str | None:
+    parts = [p for p in (expression, *more) if p]
+    return " AND ".join(f"({p})" for p in parts) if parts else None

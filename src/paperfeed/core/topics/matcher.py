@@ -117,6 +117,18 @@ def _any_test(tests: tuple[_Test, ...]) -> _Test:
     return test
 
 
+def query_matcher(query: Query) -> Callable[[Paper], tuple[MatchedTerm, ...] | None]:
+    """What ``query`` matched in a paper (as the topic matcher records it), or None: the one
+    implementation of the query language, for topics and for the archive's search alike."""
+    test = _compile(query)
+
+    def match(paper: Paper) -> tuple[MatchedTerm, ...] | None:
+        found = test(PaperText.of(paper))
+        return None if found is None else tuple(found)
+
+    return match
+
+
 # --- topics ------------------------------------------------------------------------------------
 
 

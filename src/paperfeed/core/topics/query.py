@@ -241,27 +241,34 @@ def _lex(text: str) -> list[_Token]:
 # --- parsing -----------------------------------------------------------------------------------
 
 
-def parse_query(text: str, *, topic: str = "", role: str = "") -> Query:
+def parse_query(
+    text: str,
+    *,
+    topic: str = "",
+    role: str = "",
+    default_fields: tuple[TextField, ...] = DEFAULT_FIELDS,
+) -> Query:
     """Parse a topic query (syntax in the module docstring); QueryError on a syntax error.
 
     ``topic`` names the topic in the error message; ``role`` says which of its queries this is
-    ("exclude") when it is not the main one.
+    ("exclude") when it is not the main one. ``default_fields``: what a term without a scope
+    searches (topics: title and abstract; the archive's search adds the authors).
     """
     try:
-        return _parse(text)
+        return _parse(text, default_fields)
     except _Syntax as problem:
         message = f"{role} query: {problem.message}" if role else problem.message
         raise QueryError(message, query=text, position=problem.position, topic=topic) from None
 
 
-def _parse(text: str) -> Query:
+def _parse(text: str, default_fields: tuple[TextField, ...]) -> Query:
     tokens = _lex(text)
     if not tokens:
         raise _Syntax('empty query: write a word or a "phrase"', 0)
     if all(t.kind == "word" for t in tokens):
         # The plain-string rule: no syntax at all means the whole string is one phrase.
-        return _phrase(fold_whitespace(text), tokens[0].position, DEFAULT_FIELDS)
-    return _Parser(tokens).parse()
+        return _phrase(fold_whitespace(text), tokens[0].position, default_fields)
+    return _Parser(tokens, default_fields).parse()
 
 
 def _phrase(written: str, position: int, fields: tuple[Field, ...]) -> Phrase:
@@ -286,8 +293,9 @@ class _Parser:
     """Recursive descent over the tokens: or := and (OR and)*; and := unary ([AND] unary)*;
     unary := (NOT | -) unary | primary; primary := field primary | ( or ) | phrase | word."""
 
-    def __init__(self, tokens: list[_Token]) -> None:
+    def __init__(self, tokens: list[_Token], default_fields: tuple[TextField, ...]) -> None:
         self.tokens = tokens
+        self.default_fields = default_fields
         self.index = 0
         self.depth = 0  # the groups and NOTs around the current token
 
@@ -311,7 +319,7 @@ class _Parser:
         return token
 
     def parse(self) -> Query:
-        query = self.parse_or(DEFAULT_FIELDS, after=None)
+        query = self.parse_or(self.default_fields, after=None)
         extra = self.peek()
         if extra is not None:  # parse_or stops only at the end or at a ')'
             raise _Syntax("unbalanced parenthesis: this ')' has no matching '('", extra.position)
